@@ -1,0 +1,16 @@
+import { Packr } from 'msgpackr';
+import type { Codec } from './codec.js';
+
+/**
+ * MessagePack through msgpackr: 1.5-1.9x faster than JSON to bytes and ~15 % smaller (docs/benchmarks). Objects are
+ * plain MessagePack maps (no msgpackr records), so any MessagePack peer can read them; `Date` round-trips natively.
+ */
+export function msgpackCodec(): Codec {
+  const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+  return {
+    name: 'msgpack',
+    contentType: 'application/msgpack',
+    encode: (value) => packr.pack(value),
+    decode: (bytes) => packr.unpack(bytes),
+  };
+}

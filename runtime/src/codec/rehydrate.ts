@@ -1,0 +1,32 @@
+import type { Message, MessageClass } from '../core/messages.js';
+
+// Keys that would change an object's prototype or shadow its constructor when copied onto it.
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Finds a key anywhere in decoded data that could pollute prototypes; returns its path, or `undefined`. */
+export function findForbiddenKey(value: unknown, path = '$'): string | undefined {
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findForbiddenKey(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}`;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Rebuilds a message instance of `messageClass` from decoded fields without running its constructor (which would
+ * draw a new id). Callers must have checked the fields with {@link findForbiddenKey}.
+ */
+export function rehydrate<M extends Message>(messageClass: MessageClass<M>, fields: Record<string, unknown>): M {
+  const instance = Object.create(messageClass.prototype as object) as Record<string, unknown>;
+  for (const key of Object.keys(fields)) instance[key] = fields[key];
+  return instance as unknown as M;
+}

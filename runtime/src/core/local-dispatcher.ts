@@ -1,0 +1,156 @@
+import { NEVER_ABORTED, raceAbort } from './abort.js';
+import { cancelled, handlerFailed, handlerNotFound, pipelineFailed } from './failures.js';
+import { DispatchContext, type MessageBus } from './dispatch-context.js';
+import type { AnyHandler, HandlerContext } from './handler.js';
+import type { HandlerRegistration, HandlerRegistry } from './handler-registry.js';
+import type { Event, Message, MessageClass } from './messages.js';
+import { kindOf, messageMetadataOf } from './metadata.js';
+import type { MessageDescriptor, OrderedBehavior } from './pipeline.js';
+import { type HandlerFailure, PublishError, type PublishResult } from './publish-result.js';
+import { type CatgaResult, ok } from './result.js';
+import type { InboundDispatcher } from './transport.js';
+import { CatgaConfigurationError } from './configuration-error.js';
+
+/** Runs one handler for one message through its pipeline. Never rejects. */
+type Executor = (message: Message, context: HandlerContext) => Promise<CatgaResult<unknown>>;
+
+/** A handler ready to run: its pipeline is composed once, when the instance is built. */
+interface Route {
+  readonly typeName: string;
+  readonly handlerName: string;
+  readonly execute: Executor;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function handlerCall(registration: HandlerRegistration, resolve: (context: HandlerContext) => AnyHandler): Executor {
+  const { handlerName, typeName } = registration;
+  return async (message, context) => {
+    try {
+      const output: unknown = resolve(context).handle(message as never, context);
+      return ok(isThenable(output) ? await output : output);
+    } catch (thrown) {
+      return handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
+    }
+  };
+}
+
+function behaviorCall(ordered: OrderedBehavior, next: Executor, typeName: string): Executor {
+  const { behavior } = ordered;
+  return async (message, context) => {
+    try {
+      const result = await behavior.handle(message, context, () => next(message, context));
+      if (typeof (result as { ok?: unknown } | undefined)?.ok !== 'boolean') {
+        throw new TypeError(`handle() returned ${String(result)} instead of a CatgaResult`);
+      }
+      return result;
+    } catch (thrown) {
+      return pipelineFailed(thrown, behavior.name, typeName, context.signal);
+    }
+  };
+}
+
+function describe(registration: HandlerRegistration): MessageDescriptor {
+  return {
+    typeName: registration.typeName,
+    kind: registration.kind,
+    options: (messageMetadataOf(registration.messageClass)?.options ?? {}) as Readonly<Record<string, unknown>>,
+  };
+}
+
+function resolver(registration: HandlerRegistration, services: unknown): (context: HandlerContext) => AnyHandler {
+  const { factory, handlerName, lifetime } = registration;
+  const check = (handler: AnyHandler): AnyHandler => {
+    if (typeof handler?.handle !== 'function') {
+      throw new CatgaConfigurationError(`handlers.${handlerName}`, 'the factory returned an object without handle()');
+    }
+    return handler;
+  };
+  if (lifetime === 'scoped') return (context) => check(factory(services, context));
+  let singleton: AnyHandler;
+  try {
+    // Built at start-up so a broken factory stops the app instead of failing its first message.
+    singleton = check(factory(services, undefined as unknown as HandlerContext));
+  } catch (thrown) {
+    if (thrown instanceof CatgaConfigurationError) throw thrown;
+    const reason = thrown instanceof Error ? thrown.message : String(thrown);
+    throw new CatgaConfigurationError(`handlers.${handlerName}`, `the factory threw: ${reason}`);
+  }
+  return () => singleton;
+}
+
+/**
+ * The local handlers of one Catga instance: what transports deliver to. Routes are keyed by message class (an
+ * identity lookup, no string hashing on the hot path).
+ */
+export class LocalDispatcher implements InboundDispatcher {
+  private readonly requests = new Map<Function, Route>();
+  private readonly events = new Map<Function, Route[]>();
+  readonly messageTypes: ReadonlyMap<string, MessageClass>;
+
+  constructor(
+    readonly instanceName: string,
+    registry: HandlerRegistry,
+    services: unknown,
+    behaviors: readonly OrderedBehavior[],
+    private readonly bus: MessageBus,
+  ) {
+    this.messageTypes = registry.messageTypes;
+    const ordered = [...behaviors].sort((a, b) => a.order - b.order);
+    for (const registration of registry.registrations) {
+      const descriptor = describe(registration);
+      let execute = handlerCall(registration, resolver(registration, services));
+      for (let i = ordered.length - 1; i >= 0; i--) {
+        const entry = ordered[i]!;
+        if (entry.behavior.appliesTo?.(descriptor) === false) continue;
+        execute = behaviorCall(entry, execute, registration.typeName);
+      }
+      const route: Route = { typeName: registration.typeName, handlerName: registration.handlerName, execute };
+      if (registration.kind === 'event') {
+        const list = this.events.get(registration.messageClass) ?? [];
+        list.push(route);
+        this.events.set(registration.messageClass, list);
+      } else {
+        this.requests.set(registration.messageClass, route);
+      }
+    }
+  }
+
+  /** Whether a command or query of this class has a local handler. */
+  hasRequestHandler(messageClass: Function): boolean {
+    return this.requests.has(messageClass);
+  }
+
+  dispatchRequest(message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
+    const route = this.requests.get(message.constructor);
+    if (route === undefined) {
+      const kind = kindOf(message.constructor) ?? 'command';
+      return Promise.resolve(handlerNotFound(kind, message.messageType, this.instanceName));
+    }
+    return this.run(route, message, signal);
+  }
+
+  async dispatchEvent(event: Event, signal: AbortSignal): Promise<PublishResult> {
+    const routes = this.events.get(event.constructor);
+    const eventType = event.messageType;
+    if (routes === undefined) return ok({ eventType, handlers: 0 });
+    // Every handler runs, concurrently; one failing does not stop the others.
+    const results = await Promise.all(routes.map((route) => this.run(route, event, signal)));
+    let failures: HandlerFailure[] | undefined;
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      if (!result.ok) (failures ??= []).push({ handler: routes[i]!.handlerName, error: result.error });
+    }
+    if (failures === undefined) return ok({ eventType, handlers: routes.length });
+    return { ok: false, error: new PublishError(eventType, routes.length, failures) };
+  }
+
+  private run(route: Route, message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
+    if (signal.aborted) return Promise.resolve(cancelled(route.typeName, signal));
+    const context = new DispatchContext(this.bus, message, signal);
+    const work = route.execute(message, context);
+    return signal === NEVER_ABORTED ? work : raceAbort(work, signal, () => cancelled(route.typeName, signal));
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * @catga/runtime: commands, queries and events; a mediator whose every failure is a typed result with a stable
+ * code; decorators that work with and without the Catga transformer; the in-memory transport and the codecs.
+ *
+ * @packageDocumentation
+ */
+export { Command, Event, Message, Query } from './core/messages.js';
+export type { AnyMessage, MessageClass, MessageContract, MessageKind, Request, ResultOf } from './core/messages.js';
+export { CatgaCommand, CatgaEvent, CatgaHandler, CatgaQuery } from './core/decorators.js';
+export type { CatgaClassDecorator } from './core/decorators.js';
+export type { CommandOptions, EventOptions, MessageOptions, QualityOfService, QueryOptions, RetryOptions } from './core/message-options.js';
+export type { HandlerOptions } from './core/handler-options.js';
+export type {
+  AnyHandler,
+  Awaitable,
+  CommandHandler,
+  EventHandler,
+  HandlerContext,
+  HandlerOf,
+  PublishOptions,
+  QueryHandler,
+  SendOptions,
+} from './core/handler.js';
+export { ERROR_CODES, ErrorCode, isErrorCode, isRetryableByDefault } from './core/error-codes.js';
+export { CatgaError, isCatgaError } from './core/catga-error.js';
+export type { CatgaErrorOptions, ErrorDetails } from './core/catga-error.js';
+export { CatgaConfigurationError } from './core/configuration-error.js';
+export { fail, ok, unwrap } from './core/result.js';
+export type { CatgaResult, Fail, Ok } from './core/result.js';
+export { PublishError } from './core/publish-result.js';
+export type { HandlerFailure, PublishReceipt, PublishResult } from './core/publish-result.js';
+export { Catga } from './core/catga.js';
+export type { BatchOptions, BatchResults, PublishBatchOptions, StreamOptions } from './core/catga.js';
+export { CatgaBuilder, createCatga } from './core/builder.js';
+export type { UseOptions } from './core/builder.js';
+export { PRESETS } from './core/config.js';
+export type { CatgaOptions, PresetName, ResolvedCatgaOptions } from './core/config.js';
+export type { HandlerFactory, HandlerLifetime } from './core/handler-registry.js';
+export type { MessageDescriptor, Next, OrderedBehavior, PipelineBehavior } from './core/pipeline.js';
+export type { InboundDispatcher, Transport } from './core/transport.js';
+export { messageIdTime, newMessageId } from './core/message-id.js';
+export { kindOf, typeNameOf } from './core/metadata.js';
+export { memoryTransport, MemoryTransport } from './transport/memory-transport.js';
+export type { MemoryTransportOptions } from './transport/memory-transport.js';
+export type { Codec } from './codec/codec.js';
+export { jsonCodec } from './codec/json-codec.js';
+export { msgpackCodec } from './codec/msgpack-codec.js';
+export { assertSerializable } from './codec/serializable.js';
