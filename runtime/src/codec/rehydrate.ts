@@ -1,7 +1,7 @@
 import type { Message, MessageClass } from '../core/messages.js';
 
 // Keys that would change an object's prototype or shadow its constructor when copied onto it.
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Finds a key anywhere in decoded data that could pollute prototypes; returns its path, or `undefined`. */
 export function findForbiddenKey(value: unknown, path = '$'): string | undefined {

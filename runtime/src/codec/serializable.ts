@@ -1,5 +1,6 @@
 import { CatgaError } from '../core/catga-error.js';
 import { ErrorCode } from '../core/error-codes.js';
+import { FORBIDDEN_KEYS } from './rehydrate.js';
 
 function unserializable(path: string, reason: string, label: string): CatgaError {
   return new CatgaError(ErrorCode.SERIALIZATION_FAILED, `${label} cannot cross a transport: ${path} ${reason}`, {
@@ -20,7 +21,8 @@ function behaviourMembers(value: object): string[] {
 /**
  * Checks that `value` survives an encode/decode through every Catga codec unchanged, and throws a
  * `SERIALIZATION_FAILED` {@link CatgaError} naming the first offending path otherwise. Allowed: strings, finite
- * numbers, booleans, null, undefined, arrays, plain objects, data-only class instances, `Date`, `Uint8Array`.
+ * numbers, booleans, null, undefined, arrays, plain objects, data-only class instances, `Date`, `Uint8Array`;
+ * no `__proto__`, `constructor` or `prototype` keys.
  *
  * @param label what is being checked, for the message (e.g. `command "CreateOrder"`)
  * @param skipRootPrototype accept members on the root's prototype (a message's own class may have methods,
@@ -71,7 +73,11 @@ export function assertSerializable(value: unknown, label: string, skipRootProtot
           );
         }
       }
-      for (const key of Object.keys(object)) visit((object as Record<string, unknown>)[key], `${path}.${key}`, false);
+      for (const key of Object.keys(object)) {
+        // Decoders drop or rename these (msgpackr turns __proto__ into __proto_), and receivers refuse them.
+        if (FORBIDDEN_KEYS.has(key)) throw unserializable(`${path}.${key}`, 'is a key codecs cannot carry safely', label);
+        visit((object as Record<string, unknown>)[key], `${path}.${key}`, false);
+      }
       if (Object.getOwnPropertySymbols(object).some((s) => Object.prototype.propertyIsEnumerable.call(object, s))) {
         throw unserializable(path, 'has symbol-keyed properties, which codecs drop', label);
       }

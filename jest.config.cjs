@@ -1,0 +1,26 @@
+// One Jest run for the whole workspace. Tests compile from source with ts-jest (CommonJS); each project pins the
+// tsconfig it needs, notably the decorator mode: TC39 standard decorators vs experimentalDecorators.
+const sourceMappers = {
+  '^@catga/runtime$': '<rootDir>/../runtime/src/index.ts',
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+
+function project(displayName, rootDir, testDir, tsconfig) {
+  return {
+    displayName,
+    rootDir,
+    testEnvironment: 'node',
+    testMatch: [`<rootDir>/${testDir}/**/*.test.ts`],
+    moduleNameMapper: sourceMappers,
+    transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: `<rootDir>/${tsconfig}` }] },
+  };
+}
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    project('runtime', '<rootDir>/runtime', 'test', 'tsconfig.test.json'),
+    project('runtime (experimentalDecorators)', '<rootDir>/runtime', 'test-legacy', 'tsconfig.test-legacy.json'),
+    project('shop', '<rootDir>/fixtures/shop', 'test', 'tsconfig.test.json'),
+  ],
+};
