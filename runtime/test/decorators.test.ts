@@ -25,6 +25,16 @@ function configError(run: () => unknown): CatgaConfigurationError {
 }
 
 describe('message decorators (TC39 standard decorators)', () => {
+  it('really run in standard mode (a class decorator gets value and context)', () => {
+    let received = -1;
+    const probe = (...args: unknown[]): void => {
+      received = args.length;
+    };
+    @probe
+    class Probed {}
+    expect([received, Probed.name]).toEqual([2, 'Probed']);
+  });
+
   it('record kind and options on the class', () => {
     @CatgaCommand({ idempotent: true, timeoutMs: 500, retry: { attempts: 3 } })
     class Charge extends Command<number> {}
