@@ -1,7 +1,9 @@
 // One Jest run for the whole workspace. Tests compile from source with ts-jest (CommonJS); each project pins the
 // tsconfig it needs, notably the decorator mode: TC39 standard decorators vs experimentalDecorators.
+const { join } = require('node:path');
+
 const sourceMappers = {
-  '^@catga/runtime$': '<rootDir>/../runtime/src/index.ts',
+  '^@catga/runtime$': join(__dirname, 'runtime', 'src', 'index.ts'),
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 

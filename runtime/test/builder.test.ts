@@ -150,7 +150,11 @@ describe('configuration validation', () => {
     expect(createCatga().preset('development').build().options.roundTripMessages).toBe(true);
     const explicit = createCatga().configure({ roundTripMessages: false }).preset('development').build();
     expect(explicit.options).toMatchObject({ preset: 'development', roundTripMessages: false });
-    expect(createCatga({ preset: 'highPerformance' }).build().options.batchConcurrency).toBe(PRESETS.highPerformance.batchConcurrency);
+    expect(createCatga({ preset: 'highPerformance' }).build().options).toMatchObject({
+      batchConcurrency: PRESETS.highPerformance.batchConcurrency,
+      asyncDispatch: false,
+    });
+    expect(configError(() => createCatga({ asyncDispatch: 'no' as never })).field).toBe('options.asyncDispatch');
   });
 });
 

@@ -67,7 +67,7 @@ describe('message decorators (TC39 standard decorators)', () => {
   });
 
   it('reject a decorator of the wrong kind and a class that is not a message', () => {
-    expect(configError(() => CatgaCommand()(Pinged as never)).message).toContain('Pinged is a event');
+    expect(configError(() => CatgaCommand()(Pinged as never)).message).toContain('Pinged is an event; @CatgaCommand needs a class extending Command<R>');
     class NotAMessage {}
     expect(configError(() => CatgaEvent()(NotAMessage as never)).message).toContain('must extend Event');
   });

@@ -1,5 +1,6 @@
 import {
   CatgaCommand,
+  CatgaError,
   CatgaEvent,
   CatgaHandler,
   Command,
@@ -41,6 +42,9 @@ class BookHandler {
     received.push(command);
     // Deliberately wrong at run time; the cast gets it past the compile-time check the decorator performs.
     if (command.room === 'leaky') return { leak: () => undefined } as unknown as { room: string; from: Date; nights: number };
+    if (command.room === 'odd-error') throw new CatgaError('CONFLICT', 'taken', { details: { holder: new Map() } });
+    if (command.room === 'clone') return { ...structuredClone({ room: 'clone', nights: 1 }), from: command.from };
+    if (command.room === 'clone-date') return structuredClone({ room: 'clone', from: command.from, nights: 1 });
     if (command.room === 'huge') return { room: 'x'.repeat(2_000), from: command.from, nights: 1 };
     return { room: command.summary, from: command.from, nights: command.nights };
   }
@@ -89,6 +93,21 @@ describe('memory transport in the development preset (codec round trip)', () => 
   it('catches a result that cannot cross a transport', async () => {
     const result = await development().send(new Book('leaky', new Date(), 1));
     expect(result.ok || result.error.message).toBe('the result of "Book" cannot cross a transport: $.leak is a function (leak)');
+  });
+
+  it('checks that a failure\'s details could cross a transport too, keeping the original error as cause', async () => {
+    const result = await development().send(new Book('odd-error', new Date(), 1));
+    if (result.ok) throw new Error('expected failure');
+    expect(result.error.code).toBe('SERIALIZATION_FAILED');
+    expect(result.error.message).toBe('the CONFLICT error of "Book" cannot cross a transport: $.details.holder is a Map; use an array or a plain object');
+    expect((result.error.cause as CatgaError).code).toBe('CONFLICT');
+  });
+
+  it('accepts plain objects from another realm (structuredClone under jest)', async () => {
+    const result = await development().send(new Book('clone', new Date(), 1));
+    expect(result.ok || result.error.message).toBe(true);
+    const foreignDate = await development().send(new Book('clone-date', new Date(), 1));
+    expect(foreignDate.ok || foreignDate.error.message).toContain('$.from is a Date from another realm');
   });
 
   it('enforces the payload size limit on messages and results', async () => {

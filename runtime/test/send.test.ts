@@ -169,6 +169,15 @@ describe('send', () => {
     await pending;
     expect(archived).toContain('async-1');
   });
+
+  it('starts the handler inside send() with asyncDispatch: false (highPerformance), same result', async () => {
+    const catga = createCatga({ preset: 'highPerformance' }).handler(ArchiveHandler).handler(GetQuoteHandler).build();
+    expect(catga.options.asyncDispatch).toBe(false);
+    const pending = catga.send(new Archive('inline-1'));
+    expect(archived).toContain('inline-1');
+    expect(await pending).toEqual({ ok: true, value: undefined });
+    expect(await catga.send(new GetQuote('flaky'))).toMatchObject({ ok: false, error: { code: 'HANDLER_FAILED' } });
+  });
 });
 
 describe('send with an AbortSignal', () => {

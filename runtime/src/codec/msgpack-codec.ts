@@ -2,7 +2,8 @@ import { Packr } from 'msgpackr';
 import type { Codec } from './codec.js';
 
 /**
- * MessagePack through msgpackr: 1.5-1.9x faster than JSON to bytes and ~15 % smaller (docs/benchmarks). Objects are
+ * MessagePack through msgpackr, the default codec: faster than JSON to bytes and smaller (a codec suite in bench/
+ * will put numbers on it for this project). Objects are
  * plain MessagePack maps (no msgpackr records), so any MessagePack peer can read them; `Date` round-trips natively.
  */
 export function msgpackCodec(): Codec {

@@ -9,10 +9,16 @@ function unserializable(path: string, reason: string, label: string): CatgaError
   });
 }
 
+// Some realm's Object.prototype (its own prototype is null): objects from structuredClone under jest or from a vm
+// context are plain data too, although their prototype is not this realm's Object.prototype.
+function isObjectPrototype(proto: object): boolean {
+  return proto === Object.prototype || Object.getPrototypeOf(proto) === null;
+}
+
 // Members a class adds beyond data: such an instance would arrive on the other side as a plain object without them.
 function behaviourMembers(value: object): string[] {
   const members: string[] = [];
-  for (let proto = Object.getPrototypeOf(value); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (let proto = Object.getPrototypeOf(value); proto !== null && !isObjectPrototype(proto); proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor') members.push(name);
   }
   return members;
@@ -51,6 +57,10 @@ export function assertSerializable(value: unknown, label: string, skipRootProtot
     if (object instanceof Date) {
       if (Number.isNaN(object.getTime())) throw unserializable(path, 'is an invalid Date', label);
       return;
+    }
+    if (Object.prototype.toString.call(object) === '[object Date]') {
+      // Codecs recognise Dates with instanceof: msgpackr would encode this one as an empty map.
+      throw unserializable(path, 'is a Date from another realm (vm context, or structuredClone under jest); create it with new Date(...) here', label);
     }
     if (object instanceof Uint8Array) return;
     if (ArrayBuffer.isView(object)) throw unserializable(path, `is a ${object.constructor.name}; use Uint8Array`, label);

@@ -142,6 +142,7 @@ export class CatgaBuilder<S extends object = {}> {
       memoryTransport({
         codec: options.roundTripMessages ? codecFor(options.codec) : false,
         maxPayloadBytes: options.maxPayloadBytes,
+        asyncDispatch: options.asyncDispatch,
       });
     const catga = new Catga(options, transport);
     const dispatcher = new LocalDispatcher(options.name, this.registry, this.services, this.behaviors, catga);

@@ -22,6 +22,11 @@ export interface CatgaOptions {
   readonly maxPayloadBytes?: number;
   /** How many sends of one `sendBatch` run at once (1-10,000). Default 64. */
   readonly batchConcurrency?: number;
+  /**
+   * In-memory transport: `true` never starts a handler inside the caller's `send` call stack (remote semantics);
+   * `false` saves a microtask hop per call. Default `true`; `false` in `highPerformance`.
+   */
+  readonly asyncDispatch?: boolean;
 }
 
 /** Options after presets and defaults are applied. */
@@ -32,6 +37,7 @@ export interface ResolvedCatgaOptions {
   readonly roundTripMessages: boolean;
   readonly maxPayloadBytes: number;
   readonly batchConcurrency: number;
+  readonly asyncDispatch: boolean;
 }
 
 type PresetDefaults = Omit<ResolvedCatgaOptions, 'name' | 'preset'>;
@@ -41,16 +47,18 @@ const BASE: PresetDefaults = {
   roundTripMessages: false,
   maxPayloadBytes: 1024 * 1024,
   batchConcurrency: 64,
+  asyncDispatch: true,
 };
 
 /**
- * What each preset switches on. `development` trades speed for early errors (codec round trip); `production` and
- * `highPerformance` pass instances straight through. Later behaviours (logging, tracing, ...) extend this table.
+ * What each preset switches on. `development` trades speed for early errors (codec round trip); `production` keeps
+ * remote-transport semantics at in-process cost; `highPerformance` also drops the asynchronous dispatch hop.
+ * Later behaviours (logging, tracing, ...) extend this table.
  */
 export const PRESETS: Readonly<Record<PresetName, PresetDefaults>> = Object.freeze({
   development: { ...BASE, roundTripMessages: true },
   production: { ...BASE },
-  highPerformance: { ...BASE, batchConcurrency: 256 },
+  highPerformance: { ...BASE, batchConcurrency: 256, asyncDispatch: false },
 });
 
 const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
@@ -82,6 +90,7 @@ const CHECKS: Readonly<Record<keyof CatgaOptions, OptionCheck>> = {
   roundTripMessages: bool,
   maxPayloadBytes: integerIn(1, 64 * 1024 * 1024),
   batchConcurrency: integerIn(1, 10_000),
+  asyncDispatch: bool,
 };
 
 /** Validates one layer of options; throws {@link CatgaConfigurationError} naming the field. */

@@ -45,7 +45,7 @@ function messageDecorator(
         field,
         actual === undefined
           ? `${target.name} must extend ${base} from @catga/runtime`
-          : `${target.name} is a ${actual}; @${decoratorName} needs a class extending ${base}`,
+          : `${target.name} is ${actual === 'event' ? 'an' : 'a'} ${actual}; @${decoratorName} needs a class extending ${base}`,
       );
     }
     if (messageMetadataOf(target) !== undefined) {
