@@ -1,12 +1,12 @@
 import {
   CatgaCommand,
-  CatgaConfigurationError,
   CatgaHandler,
   Command,
   type HandlerContext,
   PRESETS,
   createCatga,
 } from '@catga/runtime';
+import { configError } from './support/config-error.js';
 
 @CatgaCommand()
 class Deposit extends Command<number> {
@@ -33,16 +33,6 @@ class DepositHandlerV2 {
   handle(): number {
     return 0;
   }
-}
-
-function configError(run: () => unknown): CatgaConfigurationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CatgaConfigurationError) return error;
-    throw error;
-  }
-  throw new Error('expected a CatgaConfigurationError');
 }
 
 describe('createCatga builder', () => {

@@ -1,6 +1,5 @@
 import {
   CatgaCommand,
-  CatgaConfigurationError,
   CatgaEvent,
   CatgaHandler,
   CatgaQuery,
@@ -9,30 +8,16 @@ import {
   Query,
   kindOf,
 } from '@catga/runtime';
+import { configError } from './support/config-error.js';
+import { classDecoratorArgumentCount } from './support/decorator-mode.js';
 
 class Ping extends Command<string> {}
 class Pinged extends Event {}
 class Count extends Query<number> {}
 
-function configError(run: () => unknown): CatgaConfigurationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CatgaConfigurationError) return error;
-    throw error;
-  }
-  throw new Error('expected a CatgaConfigurationError');
-}
-
 describe('message decorators (TC39 standard decorators)', () => {
   it('really run in standard mode (a class decorator gets value and context)', () => {
-    let received = -1;
-    const probe = (...args: unknown[]): void => {
-      received = args.length;
-    };
-    @probe
-    class Probed {}
-    expect([received, Probed.name]).toEqual([2, 'Probed']);
+    expect(classDecoratorArgumentCount()).toBe(2);
   });
 
   it('record kind and options on the class', () => {

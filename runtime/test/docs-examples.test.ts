@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { typeCheck } from './support/type-check.js';
 
 // The README's example must compile and run as printed. Imports stay at the top; the rest goes into an async
 // function so its top-level await works under CommonJS.
@@ -11,37 +12,12 @@ const imports = lines.filter((line) => line.startsWith('import '));
 const body = lines.filter((line) => !line.startsWith('import '));
 const source = `${imports.join('\n')}\nexport async function main(): Promise<void> {\n${body.join('\n')}\n}\n`;
 
-function typeCheck(fileName: string, text: string): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-    baseUrl: join(__dirname, '..'),
-    paths: { '@catga/runtime': ['src/index.ts'] },
-  };
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (name) => (name === fileName ? text : readFile(name));
-  host.fileExists = ((exists) => (name: string) => name === fileName || exists(name))(host.fileExists.bind(host));
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version) =>
-    name === fileName ? ts.createSourceFile(name, text, version) : getSourceFile(name, version);
-  return ts.getPreEmitDiagnostics(ts.createProgram([fileName], options, host)).map((d) => {
-    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
-    return `line ${line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-  });
-}
-
 describe('docs/getting-started.md', () => {
   it('is one program that type-checks, block after block', () => {
     const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'getting-started.md'), 'utf8');
     const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(blocks.length).toBeGreaterThanOrEqual(5);
-    expect(typeCheck(join(__dirname, 'getting-started.virtual.ts'), blocks.join('\n'))).toEqual([]);
+    expect(typeCheck(join(__dirname, 'getting-started.virtual.ts'), {}, blocks.join('\n'))).toEqual([]);
   });
 });
 
@@ -52,7 +28,7 @@ describe('README example', () => {
   });
 
   it('type-checks', () => {
-    expect(typeCheck(join(__dirname, 'readme-example.virtual.ts'), source)).toEqual([]);
+    expect(typeCheck(join(__dirname, 'readme-example.virtual.ts'), {}, source)).toEqual([]);
   });
 
   it('runs and prints the order total', async () => {
