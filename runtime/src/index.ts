@@ -8,7 +8,19 @@ export { Command, Event, Message, Query } from './core/messages.js';
 export type { AnyMessage, MessageClass, MessageContract, MessageKind, Request, ResultOf } from './core/messages.js';
 export { CatgaCommand, CatgaEvent, CatgaHandler, CatgaQuery } from './core/decorators.js';
 export type { CatgaClassDecorator } from './core/decorators.js';
-export type { CommandOptions, EventOptions, MessageOptions, QualityOfService, QueryOptions, RetryOptions } from './core/message-options.js';
+export type {
+  CircuitBreakerOptions,
+  CommandOptions,
+  ConcurrencyOptions,
+  EventOptions,
+  IdempotencyOptions,
+  MessageOptions,
+  MessagePolicies,
+  QualityOfService,
+  QueryOptions,
+  RateLimitOptions,
+  RetryOptions,
+} from './core/message-options.js';
 export type { HandlerOptions } from './core/handler-options.js';
 export type {
   AnyHandler,
@@ -36,7 +48,7 @@ export type { UseOptions } from './core/builder.js';
 export { PRESETS } from './core/config.js';
 export type { CatgaOptions, PresetName, ResolvedCatgaOptions } from './core/config.js';
 export type { HandlerFactory, HandlerLifetime } from './core/handler-registry.js';
-export type { MessageDescriptor, Next, OrderedBehavior, PipelineBehavior } from './core/pipeline.js';
+export type { MessageDescriptor, Next, OrderedBehavior, PipelineBehavior, PipelineContext, PipelineStep } from './core/pipeline.js';
 export type { InboundDispatcher, Transport } from './core/transport.js';
 export { messageIdTime, newMessageId } from './core/message-id.js';
 export { kindOf, typeNameOf } from './core/metadata.js';

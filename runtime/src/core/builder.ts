@@ -93,8 +93,13 @@ export class CatgaBuilder<S extends object = {}> {
 
   /** Adds a pipeline behaviour around every handler it applies to. */
   use(behavior: PipelineBehavior, options: UseOptions = {}): this {
-    if (behavior === null || typeof behavior !== 'object' || typeof behavior.handle !== 'function' || typeof behavior.name !== 'string') {
-      throw new CatgaConfigurationError('behaviors', 'expected a behaviour object { name, handle(message, context, next) }');
+    if (
+      behavior === null ||
+      typeof behavior !== 'object' ||
+      typeof behavior.name !== 'string' ||
+      (typeof behavior.handle !== 'function' && typeof behavior.forMessage !== 'function')
+    ) {
+      throw new CatgaConfigurationError('behaviors', 'expected a behaviour object { name, handle(message, context, next) } or { name, forMessage(descriptor) }');
     }
     const order = options.order ?? 1000;
     if (!Number.isFinite(order)) {

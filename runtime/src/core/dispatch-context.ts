@@ -1,8 +1,9 @@
-import type { HandlerContext, PublishOptions, SendOptions } from './handler.js';
+import type { PublishOptions, SendOptions } from './handler.js';
 import { stampLineage } from './lineage.js';
 import type { Event, Message, Request, ResultOf } from './messages.js';
 import type { PublishResult } from './publish-result.js';
 import type { CatgaResult } from './result.js';
+import type { PipelineContext } from './pipeline.js';
 
 /** The part of a Catga instance a handler context sends through. */
 export interface MessageBus {
@@ -17,13 +18,17 @@ function childOptions(options: SendOptions | undefined, parentSignal: AbortSigna
   return { signal };
 }
 
-/** The {@link HandlerContext} of one handler call. */
-export class DispatchContext implements HandlerContext {
+/** The handler context of one handler call (a {@link PipelineContext}, so behaviours can derive from it). */
+export class DispatchContext implements PipelineContext {
   constructor(
     private readonly bus: MessageBus,
     readonly message: Message,
     readonly signal: AbortSignal,
   ) {}
+
+  withSignal(signal: AbortSignal): PipelineContext {
+    return new DispatchContext(this.bus, this.message, signal);
+  }
 
   send<M extends Request>(message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>> {
     if (message !== null && typeof message === 'object') stampLineage(message, this.message);

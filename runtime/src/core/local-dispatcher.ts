@@ -1,18 +1,18 @@
 import { NEVER_ABORTED, raceAbort } from './abort.js';
 import { cancelled, handlerFailed, handlerNotFound, pipelineFailed } from './failures.js';
 import { DispatchContext, type MessageBus } from './dispatch-context.js';
-import type { AnyHandler, HandlerContext } from './handler.js';
+import type { AnyHandler } from './handler.js';
 import type { HandlerRegistration, HandlerRegistry } from './handler-registry.js';
 import type { Event, Message, MessageClass } from './messages.js';
 import { kindOf, messageMetadataOf } from './metadata.js';
-import type { MessageDescriptor, OrderedBehavior } from './pipeline.js';
+import type { MessageDescriptor, OrderedBehavior, PipelineContext, PipelineStep } from './pipeline.js';
 import { type HandlerFailure, PublishError, type PublishResult } from './publish-result.js';
 import { type CatgaResult, ok } from './result.js';
 import type { InboundDispatcher } from './transport.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 
 /** Runs one handler for one message through its pipeline. Never rejects. */
-type Executor = (message: Message, context: HandlerContext) => Promise<CatgaResult<unknown>>;
+type Executor = (message: Message, context: PipelineContext) => Promise<CatgaResult<unknown>>;
 
 /** A handler ready to run: its pipeline is composed once, when the instance is built. */
 interface Route {
@@ -25,7 +25,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function handlerCall(registration: HandlerRegistration, resolve: (context: HandlerContext) => AnyHandler): Executor {
+function handlerCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler): Executor {
   const { handlerName, typeName } = registration;
   return async (message, context) => {
     try {
@@ -37,30 +37,39 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Handl
   };
 }
 
-function behaviorCall(ordered: OrderedBehavior, next: Executor, typeName: string): Executor {
-  const { behavior } = ordered;
+function behaviorCall(name: string, step: PipelineStep, next: Executor, typeName: string): Executor {
   return async (message, context) => {
     try {
-      const result = await behavior.handle(message, context, () => next(message, context));
+      const result = await step(message, context, (inner) => next(message, inner ?? context));
       if (typeof (result as { ok?: unknown } | undefined)?.ok !== 'boolean') {
         throw new TypeError(`handle() returned ${String(result)} instead of a CatgaResult`);
       }
       return result;
     } catch (thrown) {
-      return pipelineFailed(thrown, behavior.name, typeName, context.signal);
+      return pipelineFailed(thrown, name, typeName, context.signal);
     }
   };
+}
+
+/** The step a behaviour contributes for one message type, or `undefined` when it stays out. */
+function stepFor(ordered: OrderedBehavior, descriptor: MessageDescriptor): PipelineStep | undefined {
+  const { behavior } = ordered;
+  if (behavior.forMessage !== undefined) return behavior.forMessage(descriptor);
+  if (behavior.handle === undefined || behavior.appliesTo?.(descriptor) === false) return undefined;
+  return behavior.handle.bind(behavior);
 }
 
 function describe(registration: HandlerRegistration): MessageDescriptor {
   return {
     typeName: registration.typeName,
     kind: registration.kind,
+    handlerName: registration.handlerName,
+    messageClass: registration.messageClass,
     options: (messageMetadataOf(registration.messageClass)?.options ?? {}) as Readonly<Record<string, unknown>>,
   };
 }
 
-function resolver(registration: HandlerRegistration, services: unknown): (context: HandlerContext) => AnyHandler {
+function resolver(registration: HandlerRegistration, services: unknown): (context: PipelineContext) => AnyHandler {
   const { factory, handlerName, lifetime } = registration;
   const check = (handler: AnyHandler): AnyHandler => {
     if (typeof handler?.handle !== 'function') {
@@ -72,7 +81,7 @@ function resolver(registration: HandlerRegistration, services: unknown): (contex
   let singleton: AnyHandler;
   try {
     // Built at start-up so a broken factory stops the app instead of failing its first message.
-    singleton = check(factory(services, undefined as unknown as HandlerContext));
+    singleton = check(factory(services, undefined as unknown as PipelineContext));
   } catch (thrown) {
     if (thrown instanceof CatgaConfigurationError) throw thrown;
     const reason = thrown instanceof Error ? thrown.message : String(thrown);
@@ -104,8 +113,8 @@ export class LocalDispatcher implements InboundDispatcher {
       let execute = handlerCall(registration, resolver(registration, services));
       for (let i = ordered.length - 1; i >= 0; i--) {
         const entry = ordered[i]!;
-        if (entry.behavior.appliesTo?.(descriptor) === false) continue;
-        execute = behaviorCall(entry, execute, registration.typeName);
+        const step = stepFor(entry, descriptor);
+        if (step !== undefined) execute = behaviorCall(entry.behavior.name, step, execute, registration.typeName);
       }
       const route: Route = { typeName: registration.typeName, handlerName: registration.handlerName, execute };
       if (registration.kind === 'event') {

@@ -1,27 +1,49 @@
 import type { HandlerContext } from './handler.js';
-import type { AnyMessage } from './messages.js';
+import type { AnyMessage, MessageKind } from './messages.js';
 import type { CatgaResult } from './result.js';
 
-/** Continues the pipeline: the next behaviour, or the handler itself. Never throws. */
-export type Next = () => Promise<CatgaResult<unknown>>;
+/** The context behaviours see: a handler context they can derive from (e.g. with a per-attempt signal). */
+export interface PipelineContext extends HandlerContext {
+  /** The same context with another signal; inner behaviours and the handler see the new one. */
+  withSignal(signal: AbortSignal): PipelineContext;
+}
+
+/**
+ * Continues the pipeline: the next behaviour, or the handler itself. Never throws. Pass a derived context to change
+ * what inner layers see (the timeout behaviour passes one whose signal aborts when time runs out).
+ */
+export type Next = (context?: PipelineContext) => Promise<CatgaResult<unknown>>;
+
+/** One behaviour's work for one message type: what {@link PipelineBehavior.forMessage} returns. */
+export type PipelineStep = (message: AnyMessage, context: PipelineContext, next: Next) => Promise<CatgaResult<unknown>>;
 
 /**
  * A pipeline behaviour wraps every handler call of the messages it applies to. It may act before and after
- * `next()`, or short-circuit by returning a result without calling it. A behaviour that throws ends the call
- * with `PIPELINE_FAILED` (or with the code of a thrown `CatgaError`).
+ * `next()`, or short-circuit by returning a result without calling it. A behaviour that throws ends the call with
+ * `PIPELINE_FAILED` (or with the code of a thrown `CatgaError`).
+ *
+ * Write either `handle` (the same work for every message, optionally filtered by `appliesTo`), or `forMessage`,
+ * which is asked once per handler when the instance is built and returns the step for that message type (with its
+ * options resolved and its own state, e.g. one circuit per type) or `undefined` to stay out of its way entirely.
  */
 export interface PipelineBehavior {
   /** Name used in errors and logs. */
   readonly name: string;
-  /** Whether the behaviour applies to this message class at all (default: every message). Asked once per type. */
+  /** Whether `handle` applies to this message type (default: every type). Asked once per handler at build time. */
   appliesTo?(message: MessageDescriptor): boolean;
-  handle(message: AnyMessage, context: HandlerContext, next: Next): Promise<CatgaResult<unknown>>;
+  handle?(message: AnyMessage, context: PipelineContext, next: Next): Promise<CatgaResult<unknown>>;
+  /** Specialises the behaviour for one message type and handler; `undefined` skips it. Takes precedence over `handle`. */
+  forMessage?(message: MessageDescriptor): PipelineStep | undefined;
 }
 
-/** What a behaviour can learn about a message type when the pipeline is built. */
+/** What a behaviour can learn about a message type and its handler when the pipeline is built. */
 export interface MessageDescriptor {
   readonly typeName: string;
-  readonly kind: 'command' | 'query' | 'event';
+  readonly kind: MessageKind;
+  /** The handler this pipeline wraps (each event handler has its own pipeline). */
+  readonly handlerName: string;
+  /** The message class. */
+  readonly messageClass: abstract new (...args: never[]) => AnyMessage;
   /** The decorator options of the message (empty when it is not decorated). */
   readonly options: Readonly<Record<string, unknown>>;
 }

@@ -1,0 +1,27 @@
+/**
+ * Default positions of the built-in behaviours; lower runs first (outermost). Gaps of 100 leave room for your own
+ * (`builder.use(behavior, { order: 450 })` runs between idempotency and rate limiting).
+ *
+ * Why this order:
+ * - logging, then tracing/metrics outermost: they see the final outcome and the full duration, including retries,
+ *   waits for a rate-limit token and short-circuits by inner behaviours.
+ * - validation before anything that costs: an invalid message never takes a token, a slot or an idempotency key.
+ * - idempotency before the limits: a duplicate is answered from the store without consuming capacity.
+ * - rate limit, then concurrency limit: the cheap token check first; only admitted calls wait for a slot.
+ * - circuit breaker outside retry: one call with all its attempts counts once, and an open circuit stops retries.
+ * - dead letter outside retry: only what survived every attempt is dead-lettered.
+ * - timeout innermost: the limit is per attempt, so a retry gets a fresh budget.
+ */
+export const BehaviorOrder = {
+  logging: 100,
+  tracing: 200,
+  metrics: 210,
+  validation: 300,
+  idempotency: 400,
+  rateLimit: 500,
+  concurrencyLimit: 600,
+  circuitBreaker: 700,
+  deadLetter: 750,
+  retry: 800,
+  timeout: 900,
+} as const;
