@@ -58,3 +58,33 @@ export type { Codec } from './codec/codec.js';
 export { jsonCodec } from './codec/json-codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';
 export { assertSerializable } from './codec/serializable.js';
+export { BehaviorOrder } from './behaviors/behavior-order.js';
+export type {
+  BehaviorSettings,
+  DeadLetterSettings,
+  IdempotencySettings,
+  LoggingSettings,
+  MetricsSettings,
+  PresetBehaviors,
+  TracingSettings,
+} from './behaviors/built-in-behaviors.js';
+export type { Preset } from './core/config.js';
+export { consoleLogger } from './behaviors/logger.js';
+export type { CatgaLogger, LogFields, LogLevel } from './behaviors/logger.js';
+export { loggingBehavior } from './behaviors/logging.js';
+export { tracingBehavior } from './behaviors/tracing.js';
+export { metricsBehavior } from './behaviors/metrics.js';
+export { validationBehavior } from './behaviors/validation.js';
+export { attachValidator, toValidateFn } from './behaviors/validator.js';
+export type { ValidateFn, ValidationIssue, Validator, ValidatorClass, ValidatorFunction, ValidatorObject } from './behaviors/validator.js';
+export { idempotencyBehavior } from './behaviors/idempotency.js';
+export { MemoryIdempotencyStore } from './behaviors/idempotency-store.js';
+export type { IdempotencyRecord, IdempotencyStore } from './behaviors/idempotency-store.js';
+export { rateLimitBehavior } from './behaviors/rate-limit.js';
+export { concurrencyLimitBehavior } from './behaviors/concurrency-limit.js';
+export { circuitBreakerBehavior } from './behaviors/circuit-breaker.js';
+export { deadLetterBehavior } from './behaviors/dead-letter.js';
+export { MemoryDeadLetterStore } from './behaviors/dead-letter-store.js';
+export type { DeadLetterEntry, DeadLetterStore } from './behaviors/dead-letter-store.js';
+export { retryBehavior } from './behaviors/retry.js';
+export { timeoutBehavior } from './behaviors/timeout.js';

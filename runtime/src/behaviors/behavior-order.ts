@@ -3,8 +3,9 @@
  * (`builder.use(behavior, { order: 450 })` runs between idempotency and rate limiting).
  *
  * Why this order:
- * - logging, then tracing/metrics outermost: they see the final outcome and the full duration, including retries,
- *   waits for a rate-limit token and short-circuits by inner behaviours.
+ * - tracing, metrics, then logging outermost: they see the final outcome and the full duration, including retries,
+ *   waits for a rate-limit token and short-circuits by inner behaviours. Tracing is outside logging so the span is
+ *   active while log entries are written (log/trace correlation by trace id).
  * - validation before anything that costs: an invalid message never takes a token, a slot or an idempotency key.
  * - idempotency before the limits: a duplicate is answered from the store without consuming capacity.
  * - rate limit, then concurrency limit: the cheap token check first; only admitted calls wait for a slot.
@@ -13,9 +14,9 @@
  * - timeout innermost: the limit is per attempt, so a retry gets a fresh budget.
  */
 export const BehaviorOrder = {
-  logging: 100,
-  tracing: 200,
-  metrics: 210,
+  tracing: 100,
+  metrics: 110,
+  logging: 200,
   validation: 300,
   idempotency: 400,
   rateLimit: 500,

@@ -1,14 +1,28 @@
+import {
+  type BehaviorSettings,
+  builtInBehaviors,
+  type DeadLetterSettings,
+  type IdempotencySettings,
+  type LoggingSettings,
+  type MetricsSettings,
+  type TracingSettings,
+} from '../behaviors/built-in-behaviors.js';
+import { LOG_LEVELS } from '../behaviors/logger.js';
+import { toValidateFn, type Validator } from '../behaviors/validator.js';
 import type { Codec } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json-codec.js';
 import { msgpackCodec } from '../codec/msgpack-codec.js';
 import { memoryTransport } from '../transport/memory-transport.js';
 import { Catga } from './catga.js';
-import { type CatgaOptions, type PresetName, type ResolvedCatgaOptions, resolveOptions, validateOptions } from './config.js';
+import { type CatgaOptions, PRESETS, type PresetName, type ResolvedCatgaOptions, resolveOptions, validateOptions } from './config.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import type { AnyHandler, HandlerContext } from './handler.js';
 import { type HandlerFactory, HandlerRegistry } from './handler-registry.js';
 import { LocalDispatcher } from './local-dispatcher.js';
-import type { MessageClass } from './messages.js';
+import type { CircuitBreakerOptions, ConcurrencyOptions, RateLimitOptions, RetryOptions } from './message-options.js';
+import { POLICY_CHECKS } from './message-options.js';
+import type { AnyMessage, MessageClass } from './messages.js';
+import { checkOptions, oneOf, type OptionCheck } from './option-checks.js';
 import type { OrderedBehavior, PipelineBehavior } from './pipeline.js';
 import type { Transport } from './transport.js';
 
@@ -19,6 +33,33 @@ export interface UseOptions {
 }
 
 type HandlerClass<H> = abstract new (...args: never[]) => H;
+
+
+/** An object with these methods (a logger, a provider, a store). */
+function objectWith(methods: readonly string[]): OptionCheck {
+  return (value, field) => {
+    const target = value as Record<string, unknown> | null;
+    if (target === null || typeof target !== 'object' || methods.some((m) => typeof target[m] !== 'function')) {
+      throw new CatgaConfigurationError(field, `expected an object with ${methods.map((m) => `${m}()`).join(', ')}`);
+    }
+  };
+}
+
+/** Validates a settings object of a `with…()` call; `false` passes through. */
+function checked<T>(settings: T | false, method: string, checks: Readonly<Record<string, OptionCheck>>, required: readonly string[] = []): T | false {
+  if (settings === false) return false;
+  checkOptions(settings, method, checks);
+  for (const key of required) {
+    if ((settings as Record<string, unknown>)[key] === undefined) throw new CatgaConfigurationError(`${method}.${key}`, 'is required');
+  }
+  return settings;
+}
+
+/** Validates a behaviour policy passed to a `with…()` call with the same checks the decorators use. */
+function policy<T>(options: T | false, method: string, check: OptionCheck): T | false {
+  if (options !== false) check(options, method);
+  return options;
+}
 
 function codecFor(option: ResolvedCatgaOptions['codec']): Codec {
   if (option === 'msgpack') return msgpackCodec();
@@ -39,6 +80,7 @@ export class CatgaBuilder<S extends object = {}> {
   private readonly behaviors: OrderedBehavior[] = [];
   private transport: Transport | undefined;
   private built = false;
+  private readonly settings: BehaviorSettings = { validators: new Map() };
 
   /** @internal Use {@link createCatga}. */
   constructor(options?: CatgaOptions) {
@@ -91,7 +133,10 @@ export class CatgaBuilder<S extends object = {}> {
     return this;
   }
 
-  /** Adds a pipeline behaviour around every handler it applies to. */
+  /**
+   * Adds a pipeline behaviour around every handler it applies to. A behaviour named like a built-in one
+   * (`idempotency`, `retry`, `timeout`, ...) replaces the built-in instead of stacking on it.
+   */
   use(behavior: PipelineBehavior, options: UseOptions = {}): this {
     if (
       behavior === null ||
@@ -115,6 +160,81 @@ export class CatgaBuilder<S extends object = {}> {
       throw new CatgaConfigurationError('transport', 'expected a Transport object');
     }
     this.transport = transport;
+    return this;
+  }
+
+  /** Logs every handled message with structured fields (pino fits as the logger); `false` switches it off. */
+  withLogging(settings: LoggingSettings | false = {}): this {
+    this.settings.logging = checked(settings, 'withLogging', { logger: objectWith(['debug', 'info', 'warn', 'error']), level: oneOf(LOG_LEVELS) });
+    return this;
+  }
+
+  /** One OpenTelemetry span per handled message; `false` switches it off. */
+  withTracing(settings: TracingSettings | false = {}): this {
+    this.settings.tracing = checked(settings, 'withTracing', { tracerProvider: objectWith(['getTracer']) });
+    return this;
+  }
+
+  /** OpenTelemetry metrics: `catga.requests`, `catga.request.duration`, `catga.requests.active`, `catga.requests.failed`. */
+  withMetrics(settings: MetricsSettings | false = {}): this {
+    this.settings.metrics = checked(settings, 'withMetrics', { meterProvider: objectWith(['getMeter']) });
+    return this;
+  }
+
+  /** Retries retryable failures of every message (a message's own `retry` wins; `retry: false` opts out). */
+  withRetry(options: RetryOptions | false): this {
+    this.settings.retry = policy(options, 'withRetry', POLICY_CHECKS.retry);
+    return this;
+  }
+
+  /** Per-attempt time limit for every message (a message's own `timeoutMs` wins). */
+  withTimeout(options: { readonly timeoutMs: number } | false): this {
+    this.settings.timeoutMs = options === false ? false : (checked(options, 'withTimeout', { timeoutMs: POLICY_CHECKS.timeoutMs }, ['timeoutMs']) as { timeoutMs: number }).timeoutMs;
+    return this;
+  }
+
+  /** A circuit breaker per message type, e.g. `{ failures: 5, resetMs: 60_000 }`. */
+  withCircuitBreaker(options: CircuitBreakerOptions | false = {}): this {
+    this.settings.circuitBreaker = policy(options, 'withCircuitBreaker', POLICY_CHECKS.circuitBreaker);
+    return this;
+  }
+
+  /** A token bucket per message type, e.g. `{ rps: 100, burst: 200 }`. */
+  withRateLimiting(options: RateLimitOptions | false): this {
+    this.settings.rateLimit = policy(options, 'withRateLimiting', POLICY_CHECKS.rateLimit);
+    return this;
+  }
+
+  /** A concurrency limit (bulkhead) per message type, with a queue. */
+  withConcurrencyLimit(options: ConcurrencyOptions | false): this {
+    this.settings.concurrency = policy(options, 'withConcurrencyLimit', POLICY_CHECKS.concurrency);
+    return this;
+  }
+
+  /** The store and TTL for messages declared `idempotent`. */
+  withIdempotency(settings: IdempotencySettings): this {
+    this.settings.idempotency = checked(settings, 'withIdempotency', { store: objectWith(['get', 'tryClaim', 'complete', 'release']), ttlMs: POLICY_CHECKS.timeoutMs }) as IdempotencySettings;
+    return this;
+  }
+
+  /** Keeps failures that survive every attempt in a dead-letter store (`catga.deadLetters`); `false` switches it off. */
+  withDeadLetter(settings: DeadLetterSettings | false = {}): this {
+    this.settings.deadLetter = checked(settings, 'withDeadLetter', { store: objectWith(['add', 'list', 'remove', 'size']) });
+    return this;
+  }
+
+  /** Adds a validator for one message type (a function, an object with `validate`, or a class with one). */
+  validate<M extends AnyMessage>(messageClass: MessageClass<M>, validator: Validator<M>): this {
+    if (typeof messageClass !== 'function') throw new CatgaConfigurationError('validate', 'expected a message class');
+    let validate;
+    try {
+      validate = toValidateFn(validator);
+    } catch (error) {
+      throw new CatgaConfigurationError(`validate.${messageClass.name}`, (error as Error).message);
+    }
+    const list = this.settings.validators.get(messageClass) ?? [];
+    list.push(validate);
+    this.settings.validators.set(messageClass, list);
     return this;
   }
 
@@ -149,8 +269,10 @@ export class CatgaBuilder<S extends object = {}> {
         maxPayloadBytes: options.maxPayloadBytes,
         asyncDispatch: options.asyncDispatch,
       });
-    const catga = new Catga(options, transport);
-    const dispatcher = new LocalDispatcher(options.name, this.registry, this.services, this.behaviors, catga);
+    const builtIn = builtInBehaviors(this.settings, PRESETS[options.preset].behaviors, new Set(this.behaviors.map((b) => b.behavior.name)));
+    const catga = new Catga(options, transport, builtIn.deadLetters);
+    const behaviors = [...builtIn.behaviors, ...this.behaviors];
+    const dispatcher = new LocalDispatcher(options.name, this.registry, this.services, behaviors, catga);
     return { catga, connecting: transport.connect(dispatcher) };
   }
 }

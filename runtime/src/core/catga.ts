@@ -1,3 +1,4 @@
+import type { DeadLetterStore } from '../behaviors/dead-letter-store.js';
 import { NEVER_ABORTED } from './abort.js';
 import { CatgaError } from './catga-error.js';
 import type { ResolvedCatgaOptions } from './config.js';
@@ -64,6 +65,8 @@ export class Catga implements MessageBus {
     /** The options in force, presets and defaults applied. */
     readonly options: ResolvedCatgaOptions,
     private readonly transport: Transport,
+    /** Failures that survived every attempt, when dead-lettering is on (see `withDeadLetter`). */
+    readonly deadLetters: DeadLetterStore,
   ) {
     this.name = options.name;
     this.send = this.send.bind(this);

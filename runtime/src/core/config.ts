@@ -1,3 +1,4 @@
+import type { PresetBehaviors } from '../behaviors/built-in-behaviors.js';
 import type { Codec } from '../codec/codec.js';
 import { CatgaConfigurationError, describeValue } from './configuration-error.js';
 import { bool, checkOptions, integerIn, matching, oneOf, type OptionCheck } from './option-checks.js';
@@ -40,24 +41,39 @@ export interface ResolvedCatgaOptions {
   readonly asyncDispatch: boolean;
 }
 
-type PresetDefaults = Omit<ResolvedCatgaOptions, 'name' | 'preset'>;
+/** A preset: option defaults plus the behaviours it switches on (the builder's `with…()` calls win). */
+export interface Preset extends Omit<ResolvedCatgaOptions, 'name' | 'preset'> {
+  readonly behaviors: PresetBehaviors;
+}
 
-const BASE: PresetDefaults = {
+const BASE: Preset = {
   codec: 'msgpack',
   roundTripMessages: false,
   maxPayloadBytes: 1024 * 1024,
   batchConcurrency: 64,
   asyncDispatch: true,
+  behaviors: { logging: false, tracing: false, metrics: false, deadLetter: false, timeoutMs: false, circuitBreaker: false },
 };
 
 /**
- * What each preset switches on. `development` trades speed for early errors (codec round trip); `production` keeps
- * remote-transport semantics at in-process cost; `highPerformance` also drops the asynchronous dispatch hop.
- * Later behaviours (logging, tracing, ...) extend this table.
+ * What each preset switches on (docs/pipeline.md explains each choice):
+ * - `development`: early errors over speed — codec round trip, every call logged to the console (debug), dead
+ *   letters kept in memory for inspection.
+ * - `production`: failures logged (warn and up), OTel spans and metrics (no-ops until you register an SDK), dead
+ *   letters, a 30 s per-attempt timeout so nothing hangs forever, a circuit breaker per message type.
+ * - `highPerformance`: nothing you did not ask for, and no asynchronous dispatch hop. Policies declared on messages
+ *   (retry, timeout, idempotency, ...) still apply in every preset.
  */
-export const PRESETS: Readonly<Record<PresetName, PresetDefaults>> = Object.freeze({
-  development: { ...BASE, roundTripMessages: true },
-  production: { ...BASE },
+export const PRESETS: Readonly<Record<PresetName, Preset>> = Object.freeze({
+  development: {
+    ...BASE,
+    roundTripMessages: true,
+    behaviors: { ...BASE.behaviors, logging: 'debug', deadLetter: true },
+  },
+  production: {
+    ...BASE,
+    behaviors: { logging: 'warn', tracing: true, metrics: true, deadLetter: true, timeoutMs: 30_000, circuitBreaker: true },
+  },
   highPerformance: { ...BASE, batchConcurrency: 256, asyncDispatch: false },
 });
 
@@ -106,6 +122,7 @@ export function resolveOptions(layers: readonly CatgaOptions[]): ResolvedCatgaOp
     for (const [key, value] of Object.entries(layer)) if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
   const preset = merged.preset ?? 'production';
-  const resolved: ResolvedCatgaOptions = { ...PRESETS[preset], name: 'catga', ...merged, preset };
+  const { behaviors: _presetBehaviors, ...defaults } = PRESETS[preset];
+  const resolved: ResolvedCatgaOptions = { ...defaults, name: 'catga', ...merged, preset };
   return Object.freeze(resolved);
 }

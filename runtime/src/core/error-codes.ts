@@ -67,3 +67,24 @@ export function isRetryableByDefault(code: ErrorCode): boolean {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ErrorCode, value);
 }
+
+// Outcomes the caller caused or that protect the system on purpose: expected in normal operation, not faults.
+const EXPECTED: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
+  ErrorCode.VALIDATION_FAILED,
+  ErrorCode.UNAUTHORIZED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.CANCELLED,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.CONCURRENCY_LIMITED,
+  ErrorCode.CIRCUIT_OPEN,
+]);
+
+/**
+ * Whether a failure with this code is an expected outcome (a domain answer, a rejected request, load shedding)
+ * rather than a fault. Logging writes those at `warn` instead of `error`; tracing leaves the span status unset.
+ */
+export function isExpectedFailure(code: string): boolean {
+  return EXPECTED.has(code);
+}

@@ -26,7 +26,7 @@ export interface IdempotencyOptions {
 export interface RateLimitOptions {
   /** Tokens added per second. */
   readonly rps: number;
-  /** Bucket size: how many calls may pass at once after a quiet period (default: `rps`). */
+  /** Bucket size: how many calls may pass at once after a quiet period (default: `max(1, ceil(rps))`). */
   readonly burst?: number;
   /** `reject` (default): fail with RATE_LIMITED at once; `wait`: wait for a token up to `maxWaitMs`. */
   readonly mode?: 'reject' | 'wait';
