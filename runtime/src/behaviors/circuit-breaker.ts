@@ -4,6 +4,7 @@ import type { CircuitBreakerOptions } from '../core/message-options.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import { type CatgaResult, type Fail, fail } from '../core/result.js';
 import { effectivePolicy } from './policy.js';
+import { POLICY_CHECKS } from '../core/message-options.js';
 
 const DEFAULT_FAILURE_RATIO = 0.5;
 const DEFAULT_MIN_THROUGHPUT = 10;
@@ -189,6 +190,7 @@ class Circuit {
  * @param instanceWide policy for every message type that does not declare its own
  */
 export function circuitBreakerBehavior(instanceWide?: CircuitBreakerOptions): PipelineBehavior {
+  if (instanceWide !== undefined) POLICY_CHECKS.circuitBreaker(instanceWide, 'circuitBreakerBehavior');
   return {
     name: 'circuit-breaker',
     forMessage(descriptor): PipelineStep | undefined {

@@ -3,6 +3,7 @@ import type { RetryOptions } from '../core/message-options.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import type { CatgaResult } from '../core/result.js';
 import { effectivePolicy } from './policy.js';
+import { POLICY_CHECKS } from '../core/message-options.js';
 
 const DEFAULT_BASE_DELAY_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 10_000;
@@ -48,6 +49,7 @@ function backoff(ms: number, signal: AbortSignal): Promise<boolean> {
  * @param options test hooks, see {@link RetryBehaviorOptions}
  */
 export function retryBehavior(instanceWide?: RetryOptions, options: RetryBehaviorOptions = {}): PipelineBehavior {
+  if (instanceWide !== undefined) POLICY_CHECKS.retry(instanceWide, 'retryBehavior');
   const random = options.random ?? Math.random;
   return {
     name: 'retry',

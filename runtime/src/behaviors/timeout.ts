@@ -4,6 +4,7 @@ import { cancelled } from '../core/failures.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import { type CatgaResult, fail } from '../core/result.js';
 import { effectiveValue } from './policy.js';
+import { POLICY_CHECKS } from '../core/message-options.js';
 
 /**
  * Limits how long one attempt may take. Inner behaviours and the handler get a signal that aborts when time runs
@@ -16,6 +17,7 @@ import { effectiveValue } from './policy.js';
  * @param instanceWideTimeoutMs limit in ms for every message type that does not declare its own
  */
 export function timeoutBehavior(instanceWideTimeoutMs?: number): PipelineBehavior {
+  if (instanceWideTimeoutMs !== undefined) POLICY_CHECKS.timeoutMs(instanceWideTimeoutMs, 'timeoutBehavior');
   return {
     name: 'timeout',
     forMessage(descriptor): PipelineStep | undefined {

@@ -9,7 +9,12 @@ import {
   type HandlerContext,
   type LogFields,
   type PipelineBehavior,
+  circuitBreakerBehavior,
+  concurrencyLimitBehavior,
   createCatga,
+  rateLimitBehavior,
+  retryBehavior,
+  timeoutBehavior,
 } from '@catga/runtime';
 import { configError } from '../support/config-error.js';
 
@@ -167,5 +172,15 @@ describe('builder with…() methods and presets', () => {
       otelContext.disable();
       manager.disable();
     }
+  });
+});
+
+describe('behaviour factories used directly with .use()', () => {
+  it('validate their options like the builder does', () => {
+    expect(configError(() => retryBehavior({ attempts: 0 })).field).toBe('retryBehavior.attempts');
+    expect(configError(() => timeoutBehavior(-1)).field).toBe('timeoutBehavior');
+    expect(configError(() => circuitBreakerBehavior({ failureRatio: 0 })).field).toBe('circuitBreakerBehavior.failureRatio');
+    expect(configError(() => rateLimitBehavior({ rps: 0 })).field).toBe('rateLimit.rps');
+    expect(configError(() => concurrencyLimitBehavior({ limit: 0 })).field).toBe('concurrency.limit');
   });
 });
