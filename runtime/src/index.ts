@@ -48,7 +48,15 @@ export type { UseOptions } from './core/builder.js';
 export { PRESETS } from './core/config.js';
 export type { CatgaOptions, PresetName, ResolvedCatgaOptions } from './core/config.js';
 export type { HandlerFactory, HandlerLifetime } from './core/handler-registry.js';
-export type { MessageDescriptor, Next, OrderedBehavior, PipelineBehavior, PipelineContext, PipelineStep } from './core/pipeline.js';
+export type {
+  CancellableContext,
+  MessageDescriptor,
+  Next,
+  OrderedBehavior,
+  PipelineBehavior,
+  PipelineContext,
+  PipelineStep,
+} from './core/pipeline.js';
 export type { InboundDispatcher, Transport } from './core/transport.js';
 export { messageIdTime, newMessageId } from './core/message-id.js';
 export { kindOf, typeNameOf } from './core/metadata.js';

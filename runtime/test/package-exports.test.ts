@@ -5,8 +5,9 @@ import { join } from 'node:path';
 // Checks the built package as users get it (npm test builds first): ESM and CJS entry points, types next to each.
 const runtimeDir = join(__dirname, '..');
 
+/** The program's last line of output (the development preset logs each call before it). */
 function runNode(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: runtimeDir, encoding: 'utf8' }).trim();
+  return execFileSync(process.execPath, args, { cwd: runtimeDir, encoding: 'utf8' }).trim().split('\n').pop() ?? '';
 }
 
 const program = (load: string) => `

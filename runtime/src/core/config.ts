@@ -57,7 +57,7 @@ const BASE: Preset = {
 
 /**
  * What each preset switches on (docs/pipeline.md explains each choice):
- * - `development`: early errors over speed — codec round trip, every call logged to the console (debug), dead
+ * - `development`: early errors over speed — codec round trip, every call logged to the console (info), dead
  *   letters kept in memory for inspection.
  * - `production`: failures logged (warn and up), OTel spans and metrics (no-ops until you register an SDK), dead
  *   letters, a 30 s per-attempt timeout so nothing hangs forever, a circuit breaker per message type.
@@ -68,7 +68,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = Object.freeze({
   development: {
     ...BASE,
     roundTripMessages: true,
-    behaviors: { ...BASE.behaviors, logging: 'debug', deadLetter: true },
+    behaviors: { ...BASE.behaviors, logging: 'info', deadLetter: true },
   },
   production: {
     ...BASE,

@@ -3,7 +3,8 @@ import { stampLineage } from './lineage.js';
 import type { Event, Message, Request, ResultOf } from './messages.js';
 import type { PublishResult } from './publish-result.js';
 import type { CatgaResult } from './result.js';
-import type { PipelineContext } from './pipeline.js';
+import { LazyCancellation } from './lazy-cancellation.js';
+import type { CancellableContext, PipelineContext } from './pipeline.js';
 
 /** The part of a Catga instance a handler context sends through. */
 export interface MessageBus {
@@ -23,11 +24,21 @@ export class DispatchContext implements PipelineContext {
   constructor(
     private readonly bus: MessageBus,
     readonly message: Message,
-    readonly signal: AbortSignal,
+    private readonly signalSource: AbortSignal | LazyCancellation,
   ) {}
+
+  get signal(): AbortSignal {
+    const source = this.signalSource;
+    return source instanceof LazyCancellation ? source.signal : source;
+  }
 
   withSignal(signal: AbortSignal): PipelineContext {
     return new DispatchContext(this.bus, this.message, signal);
+  }
+
+  withCancellation(): CancellableContext {
+    const cancellation = new LazyCancellation(this.signal);
+    return { context: new DispatchContext(this.bus, this.message, cancellation), cancel: (reason) => cancellation.cancel(reason) };
   }
 
   send<M extends Request>(message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>> {

@@ -2,10 +2,23 @@ import type { HandlerContext } from './handler.js';
 import type { AnyMessage, MessageKind } from './messages.js';
 import type { CatgaResult } from './result.js';
 
+/** A derived context that can be cancelled on its own; see {@link PipelineContext.withCancellation}. */
+export interface CancellableContext {
+  /** The derived context; its signal aborts when the parent's does or when `cancel` is called. */
+  readonly context: PipelineContext;
+  /** Aborts the derived context's signal with `reason`. */
+  cancel(reason: unknown): void;
+}
+
 /** The context behaviours see: a handler context they can derive from (e.g. with a per-attempt signal). */
 export interface PipelineContext extends HandlerContext {
   /** The same context with another signal; inner behaviours and the handler see the new one. */
   withSignal(signal: AbortSignal): PipelineContext;
+  /**
+   * The same context with a signal of its own that `cancel` aborts. The signal is created only if something reads
+   * it, so a per-attempt cancellation costs almost nothing for handlers that never look at their signal.
+   */
+  withCancellation(): CancellableContext;
 }
 
 /**

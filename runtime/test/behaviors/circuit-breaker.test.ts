@@ -356,6 +356,7 @@ describe('circuit breaker behaviour', () => {
         send: () => Promise.reject(new Error('not used')),
         publish: () => Promise.reject(new Error('not used')),
         withSignal: () => contextOf(message),
+        withCancellation: () => ({ context: contextOf(message), cancel: () => undefined }),
       };
     }
 

@@ -257,6 +257,10 @@ describe('retry behaviour', () => {
         send: () => Promise.reject(new Error('not used')),
         publish: () => Promise.reject(new Error('not used')),
         withSignal: (other) => contextOf(message, other),
+        withCancellation: () => {
+          const controller = new AbortController();
+          return { context: contextOf(message, AbortSignal.any([signal, controller.signal])), cancel: (reason) => controller.abort(reason) };
+        },
       };
     }
 

@@ -109,10 +109,12 @@ describe('timeout behaviour', () => {
   });
   afterEach(() => jest.useRealTimers());
 
-  it('lets a call that finishes in time through and clears its timer', async () => {
+  it('lets a call that finishes in time through and leaves no timer behind', async () => {
     const catga = build(timeoutBehavior(100));
     const result = await settle(catga.send(new Ship(60)), 60);
     expect(result).toEqual({ ok: true, value: 'shipped in 60 ms' });
+    // One unref'd timer per type stays armed for the oldest deadline; when it fires it finds nothing due and stops.
+    await jest.runOnlyPendingTimersAsync();
     expect(jest.getTimerCount()).toBe(0);
     expect(handlerSignals[0]!.aborted).toBe(false);
   });
@@ -141,6 +143,8 @@ describe('timeout behaviour', () => {
       'handler saw abort: "Ship" did not finish within 100 ms',
       `outer got TIMEOUT at ${start + 100}, its signal aborted: false`,
     ]);
+    // One unref'd timer per type stays armed for the oldest deadline; when it fires it finds nothing due and stops.
+    await jest.runOnlyPendingTimersAsync();
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -183,6 +187,8 @@ describe('timeout behaviour', () => {
     const result = await settle(pending, 0);
     expect(result.ok || [result.error.code, result.error.message]).toEqual(['CANCELLED', '"Ship" was cancelled: client went away']);
     expect(trace).toEqual(['handler saw abort: client went away', `outer got CANCELLED at ${start + 40}, its signal aborted: true`]);
+    // One unref'd timer per type stays armed for the oldest deadline; when it fires it finds nothing due and stops.
+    await jest.runOnlyPendingTimersAsync();
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -233,6 +239,10 @@ describe('timeout behaviour', () => {
         send: () => Promise.reject(new Error('not used')),
         publish: () => Promise.reject(new Error('not used')),
         withSignal: (other) => contextOf(message, other),
+        withCancellation: () => {
+          const controller = new AbortController();
+          return { context: contextOf(message, AbortSignal.any([signal, controller.signal])), cancel: (reason) => controller.abort(reason) };
+        },
       };
     }
 
@@ -255,7 +265,9 @@ describe('timeout behaviour', () => {
     it('lets the decorator limit win over the instance-wide one', async () => {
       const step = stepFor(timeoutBehavior(50), ShipSlowly);
       expect(await settle(runStep(step!, new ShipSlowly(), 150), 150)).toEqual({ ok: true, value: 'done in 150 ms' });
-      expect(jest.getTimerCount()).toBe(0);
+      // One unref'd timer per type stays armed for the oldest deadline; when it fires it finds nothing due and stops.
+    await jest.runOnlyPendingTimersAsync();
+    expect(jest.getTimerCount()).toBe(0);
     });
 
     it('`timeoutMs: false` turns an instance-wide limit off', async () => {
