@@ -105,6 +105,15 @@ describe('pipeline behaviours (contract)', () => {
     expect(result.ok || result.error.message).toBe('Behaviour "sloppy" failed on "Pay": handle() returned oops instead of a CatgaResult');
   });
 
+  it('accepts a JavaScript behaviour that returns a plain result or throws synchronously', async () => {
+    const plain = { name: 'plain', handle: (_m: unknown, _c: unknown, next: () => unknown) => (trace.push('plain'), fail('CONFLICT', 'sync')) } as unknown as PipelineBehavior;
+    const syncThrow = { name: 'sync-throw', handle: () => { throw new Error('sync boom'); } } as unknown as PipelineBehavior;
+    const conflict = await createCatga().use(plain).handler(PayHandler).build().send(new Pay(1));
+    expect(conflict.ok || conflict.error.code).toBe('CONFLICT');
+    const boom = await createCatga().use(syncThrow).handler(PayHandler).build().send(new Pay(1));
+    expect(boom.ok || [boom.error.code, boom.error.message]).toEqual(['PIPELINE_FAILED', 'Behaviour "sync-throw" failed on "Pay": sync boom']);
+  });
+
   it('apply only where appliesTo says so, and see the decorator options', async () => {
     const seen: Array<[string, unknown]> = [];
     const commandsOnly: PipelineBehavior = {

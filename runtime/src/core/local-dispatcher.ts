@@ -38,16 +38,23 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Pipel
 }
 
 function behaviorCall(name: string, step: PipelineStep, next: Executor, typeName: string): Executor {
-  return async (message, context) => {
+  // Enforces "a behaviour never rejects and always returns a result" with then() instead of another async frame:
+  // each layer of the pipeline then costs the step's own promise only.
+  return (message, context) => {
+    const onThrow = (thrown: unknown): CatgaResult<unknown> => pipelineFailed(thrown, name, typeName, context.signal);
+    const checked = (result: unknown): CatgaResult<unknown> =>
+      typeof (result as { ok?: unknown } | undefined)?.ok === 'boolean'
+        ? (result as CatgaResult<unknown>)
+        : onThrow(new TypeError(`handle() returned ${String(result)} instead of a CatgaResult`));
+    let pending: Promise<CatgaResult<unknown>>;
     try {
-      const result = await step(message, context, (inner) => next(message, inner ?? context));
-      if (typeof (result as { ok?: unknown } | undefined)?.ok !== 'boolean') {
-        throw new TypeError(`handle() returned ${String(result)} instead of a CatgaResult`);
-      }
-      return result;
+      pending = step(message, context, (inner) => next(message, inner ?? context));
     } catch (thrown) {
-      return pipelineFailed(thrown, name, typeName, context.signal);
+      return Promise.resolve(onThrow(thrown));
     }
+    // A JavaScript behaviour may return a plain result instead of a promise.
+    if (typeof (pending as { then?: unknown } | undefined)?.then !== 'function') return Promise.resolve(checked(pending));
+    return pending.then(checked, onThrow);
   };
 }
 
