@@ -10,20 +10,16 @@ import {
   type ErrorCode,
   Event,
   type HandlerContext,
-  type Message,
-  type MessageClass,
   type PipelineBehavior,
-  type PipelineContext,
   type PipelineStep,
   createCatga,
   fail,
-  typeNameOf,
 } from '@catga/runtime';
+import { contextOf, stepFor } from '../support/step-harness.js';
 import { BehaviorOrder } from '../../src/behaviors/behavior-order.js';
 import { circuitBreakerBehavior } from '../../src/behaviors/circuit-breaker.js';
 import { retryBehavior } from '../../src/behaviors/retry.js';
 import { timeoutBehavior } from '../../src/behaviors/timeout.js';
-import { messageMetadataOf } from '../../src/core/metadata.js';
 
 @CatgaCommand()
 class Pay extends Command<string> {}
@@ -339,27 +335,6 @@ describe('circuit breaker behaviour', () => {
   describe('per-message policy', () => {
     // Asked directly, the way the pipeline asks when an instance is built (an instance may also install the same
     // behaviour for decorator policies on its own).
-    function stepFor(behavior: PipelineBehavior, messageClass: MessageClass): PipelineStep | undefined {
-      return behavior.forMessage!({
-        typeName: typeNameOf(messageClass),
-        kind: 'command',
-        handlerName: 'TestHandler',
-        messageClass,
-        options: (messageMetadataOf(messageClass)?.options ?? {}) as Readonly<Record<string, unknown>>,
-      });
-    }
-
-    function contextOf(message: Message): PipelineContext {
-      return {
-        signal: new AbortController().signal,
-        message,
-        send: () => Promise.reject(new Error('not used')),
-        publish: () => Promise.reject(new Error('not used')),
-        withSignal: () => contextOf(message),
-        withCancellation: () => ({ context: contextOf(message), cancel: () => undefined }),
-      };
-    }
-
     /** Calls `step` once around a `next` that fails with HANDLER_FAILED. */
     function failOnce(step: PipelineStep): Promise<CatgaResult<unknown>> {
       const message = new PayGuarded();

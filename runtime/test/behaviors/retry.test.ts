@@ -6,20 +6,17 @@ import {
   Command,
   type HandlerContext,
   type Message,
-  type MessageClass,
   type Next,
   type PipelineBehavior,
-  type PipelineContext,
   type PipelineStep,
   createCatga,
   fail,
   ok,
-  typeNameOf,
 } from '@catga/runtime';
+import { contextOf, stepFor } from '../support/step-harness.js';
 import { BehaviorOrder } from '../../src/behaviors/behavior-order.js';
 import { retryBehavior } from '../../src/behaviors/retry.js';
 import { timeoutBehavior } from '../../src/behaviors/timeout.js';
-import { messageMetadataOf } from '../../src/core/metadata.js';
 
 @CatgaCommand()
 class Charge extends Command<string> {}
@@ -240,30 +237,6 @@ describe('retry behaviour', () => {
   // Asked directly, the way the pipeline asks when an instance is built: an instance may also install the same
   // behaviour for decorator policies on its own, and two retry layers would multiply the attempts.
   describe('per-message policy', () => {
-    function stepFor(behavior: PipelineBehavior, messageClass: MessageClass): PipelineStep | undefined {
-      return behavior.forMessage!({
-        typeName: typeNameOf(messageClass),
-        kind: 'command',
-        handlerName: 'TestHandler',
-        messageClass,
-        options: (messageMetadataOf(messageClass)?.options ?? {}) as Readonly<Record<string, unknown>>,
-      });
-    }
-
-    function contextOf(message: Message, signal: AbortSignal): PipelineContext {
-      return {
-        signal,
-        message,
-        send: () => Promise.reject(new Error('not used')),
-        publish: () => Promise.reject(new Error('not used')),
-        withSignal: (other) => contextOf(message, other),
-        withCancellation: () => {
-          const controller = new AbortController();
-          return { context: contextOf(message, AbortSignal.any([signal, controller.signal])), cancel: (reason) => controller.abort(reason) };
-        },
-      };
-    }
-
     /** Runs `step` around a `next` that fails (retryably) `failures` times, then succeeds. */
     async function runStep(step: PipelineStep, message: Message, failures: number) {
       const next: Next = async () => {

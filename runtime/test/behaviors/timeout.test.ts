@@ -6,17 +6,14 @@ import {
   Command,
   type HandlerContext,
   type Message,
-  type MessageClass,
   type PipelineBehavior,
-  type PipelineContext,
   type PipelineStep,
   createCatga,
   ok,
-  typeNameOf,
 } from '@catga/runtime';
+import { contextOf, stepFor } from '../support/step-harness.js';
 import { BehaviorOrder } from '../../src/behaviors/behavior-order.js';
 import { timeoutBehavior } from '../../src/behaviors/timeout.js';
-import { messageMetadataOf } from '../../src/core/metadata.js';
 
 @CatgaCommand()
 class Ship extends Command<string> {
@@ -222,30 +219,6 @@ describe('timeout behaviour', () => {
   describe('per-message limit', () => {
     // Asked directly, the way the pipeline asks when an instance is built (an instance may also install the same
     // behaviour for decorator policies on its own).
-    function stepFor(behavior: PipelineBehavior, messageClass: MessageClass): PipelineStep | undefined {
-      return behavior.forMessage!({
-        typeName: typeNameOf(messageClass),
-        kind: 'command',
-        handlerName: 'TestHandler',
-        messageClass,
-        options: (messageMetadataOf(messageClass)?.options ?? {}) as Readonly<Record<string, unknown>>,
-      });
-    }
-
-    function contextOf(message: Message, signal: AbortSignal): PipelineContext {
-      return {
-        signal,
-        message,
-        send: () => Promise.reject(new Error('not used')),
-        publish: () => Promise.reject(new Error('not used')),
-        withSignal: (other) => contextOf(message, other),
-        withCancellation: () => {
-          const controller = new AbortController();
-          return { context: contextOf(message, AbortSignal.any([signal, controller.signal])), cancel: (reason) => controller.abort(reason) };
-        },
-      };
-    }
-
     /** Runs `step` around a `next` that succeeds after `takesMs`, recording the signal it was given. */
     function runStep(step: PipelineStep, message: Message, takesMs: number) {
       return step(message, contextOf(message, new AbortController().signal), (inner) => {
