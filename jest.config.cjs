@@ -23,6 +23,7 @@ module.exports = {
   projects: [
     project('runtime', '<rootDir>/runtime', 'test', 'tsconfig.test.json'),
     project('runtime (experimentalDecorators)', '<rootDir>/runtime', 'test-legacy', 'tsconfig.test-legacy.json'),
+    project('eslint-plugin', '<rootDir>/eslint-plugin', 'tests', 'tsconfig.test.json'),
     project('shop', '<rootDir>/fixtures/shop', 'test', 'tsconfig.test.json'),
   ],
 };

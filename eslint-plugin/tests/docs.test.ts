@@ -14,14 +14,14 @@ interface Example {
   readonly code: string;
 }
 
-/** Code blocks under `### ❌ Incorrect` and `### ✅ Correct` headings. */
+/** Code blocks under `### ❌ Incorrect` and `### ✅ Correct` headings (until the next heading). */
 function examplesOf(page: string): Example[] {
   const examples: Example[] = [];
   let kind: Example['kind'] | undefined;
-  const blocks = page.split(/^(### .*)$/m);
+  const blocks = page.split(/^(#{1,6} .*)$/m);
   for (const part of blocks) {
-    if (part.startsWith('### ')) {
-      kind = part.includes('❌') ? 'incorrect' : part.includes('✅') ? 'correct' : undefined;
+    if (/^#{1,6} /.test(part)) {
+      kind = !part.startsWith('### ') ? undefined : part.includes('❌') ? 'incorrect' : part.includes('✅') ? 'correct' : undefined;
       continue;
     }
     if (kind === undefined) continue;

@@ -95,7 +95,8 @@ export function isCatgaHandlerClass(
  * callbacks' own bodies — those are still "inside the handler" for rules that care about what a handler calls).
  */
 export function enclosingHandlerMethod(node: TSESTree.Node, sourceCode: TSESLint.SourceCode): TSESTree.MethodDefinition | undefined {
-  for (let current: TSESTree.Node | undefined = node.parent; current !== undefined; current = current.parent) {
+  // `!= null`: ESLint 10 sets Program.parent to null, not undefined.
+  for (let current: TSESTree.Node | null | undefined = node.parent; current != null; current = current.parent) {
     if (
       current.type === AST_NODE_TYPES.MethodDefinition &&
       current.key.type === AST_NODE_TYPES.Identifier &&

@@ -22,7 +22,8 @@ function packageNameOf(fileName: string): string | undefined {
       } catch {
         name = undefined;
       }
-      break;
+      // A nameless manifest (e.g. dist/cjs/package.json with only "type") is a marker, not the package: keep walking.
+      if (name !== undefined) break;
     }
     if (dirname(dir) === dir) break;
   }
