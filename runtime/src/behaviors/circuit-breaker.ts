@@ -37,7 +37,7 @@ class SlidingWindow {
   private readonly calls: number[];
   private readonly failures: number[];
 
-  constructor(windowMs: number) {
+  constructor(private readonly windowMs: number) {
     this.bucketMs = Math.max(1, Math.ceil(windowMs / MAX_BUCKETS));
     const size = Math.ceil(windowMs / this.bucketMs);
     this.starts = new Array<number>(size).fill(-1);
@@ -60,12 +60,13 @@ class SlidingWindow {
 
   /** Calls and failures still inside the window at `now`. */
   totals(now: number): { calls: number; failures: number } {
-    const current = Math.floor(now / this.bucketMs);
-    const oldest = current - this.starts.length;
+    // A bucket counts while it starts inside the window. (Counting the last `starts.length` buckets instead kept an
+    // outcome up to one bucket past `windowMs`, since the buckets together may span a little more than the window.)
+    const windowStart = now - this.windowMs;
     let calls = 0;
     let failures = 0;
     for (let slot = 0; slot < this.starts.length; slot++) {
-      if (this.starts[slot]! > oldest) {
+      if (this.starts[slot]! >= 0 && this.starts[slot]! * this.bucketMs >= windowStart) {
         calls += this.calls[slot]!;
         failures += this.failures[slot]!;
       }
