@@ -86,6 +86,18 @@ export const preferSyncHandlerFastPath = createRule<[], MessageIds>({
       });
     }
 
+    /**
+     * Whether the body drops a promise on the floor (`ctx.publish(…);`). Then the method is missing an `await`
+     * (catga/no-floating-promise-in-handler), not using `async` needlessly: removing `async` would cement the bug.
+     */
+    function floatsPromise(body: TSESTree.BlockStatement): boolean {
+      return walkOwnBody(body, sourceCode.visitorKeys, (node) => {
+        if (node.type !== AST_NODE_TYPES.ExpressionStatement) return false;
+        const tsNode = services.esTreeNodeToTSNodeMap.get(node.expression);
+        return isThenableType(checker, tsNode, checker.getTypeAtLocation(tsNode));
+      });
+    }
+
     function awaits(body: TSESTree.BlockStatement): boolean {
       return walkOwnBody(
         body,
@@ -131,7 +143,7 @@ export const preferSyncHandlerFastPath = createRule<[], MessageIds>({
         const classNode = method.parent.parent;
         if (classNode.type !== AST_NODE_TYPES.ClassDeclaration && classNode.type !== AST_NODE_TYPES.ClassExpression) return;
         if (!isCatgaHandlerClass(classNode, sourceCode)) return;
-        if (awaits(fn.body) || returnsThenable(fn.body)) return;
+        if (awaits(fn.body) || returnsThenable(fn.body) || floatsPromise(fn.body)) return;
 
         const asyncToken = sourceCode.getTokenBefore(method.key, { filter: (token) => token.value === 'async' });
         if (asyncToken === null) return;

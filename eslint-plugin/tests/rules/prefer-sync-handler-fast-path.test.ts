@@ -14,6 +14,13 @@ const code = (body: string): string => PRELUDE + body;
 ruleTester.run('prefer-sync-handler-fast-path', preferSyncHandlerFastPath, {
   valid: [
     {
+      // The missing await is catga/no-floating-promise-in-handler's finding; removing async would cement it.
+      name: 'drops a promise (a floating publish): not reported here',
+      code: code(`@CatgaHandler(Ping) class PingHandler implements CommandHandler<Ping> {
+  async handle(c: Ping, ctx: HandlerContext) { ctx.publish(new Pinged()); return 'pong'; }
+}`),
+    },
+    {
       name: 'awaits',
       code: code(`@CatgaHandler(Ping) class PingHandler implements CommandHandler<Ping> {
   async handle(c: Ping, ctx: HandlerContext) { await ctx.publish(new Pinged()); return 'pong'; }
