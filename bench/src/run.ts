@@ -9,6 +9,7 @@ import { type CaseResult, HARNESS_DEFAULTS, type HarnessOptions } from './harnes
 import { collectMachineInfo } from './machine.js';
 import { renderReport, renderSuiteTable, type SuiteReport } from './report.js';
 import { inProcessSend } from './suites/in-process-send.js';
+import { lintCost } from './suites/lint.js';
 import { pipelineBehaviors } from './suites/pipeline-behaviors.js';
 
 // Compiled to bench/dist/run.js, so the repository root is two levels up.
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   // After the in-process suite: mediatr-ts behaviours are global once registered (see suites/peers/mediatr-behaviors.ts).
   process.stderr.write('Pipeline behaviours\n');
   suites.push(await pipelineBehaviors(options));
+  // Seconds per op, so not Benchmark.js: interleaved cold lints timed by the suite itself (see suites/lint.ts).
+  process.stderr.write('Lint cost of the Catga typed config\n');
+  suites.push(...(await lintCost({ log: (line) => process.stderr.write(line) })));
 
   const markdown = renderReport({ machine, suites, settings: HARNESS_DEFAULTS, elapsedSeconds: (performance.now() - started) / 1000 });
   for (const suite of suites) process.stdout.write(`\n## ${suite.title}\n\n${renderSuiteTable(suite)}\n`);
