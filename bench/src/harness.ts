@@ -152,3 +152,28 @@ export async function runSuite<T>(title: string, variants: readonly Variant<T>[]
     cases: stats.map((measured) => ({ ...measured, timesFloor: measured.nsPerOp / floor.nsPerOp })),
   };
 }
+
+/** A variant whose sender is made only when the suite runs. */
+export interface LazyVariant<T> {
+  readonly name: string;
+  setup(): Sender<T> | Promise<Sender<T>>;
+}
+
+/**
+ * Sets up every variant in order, times them with {@link runSuite}, and closes every sender that was opened, also
+ * when a setup or the run fails (setups are lazy so a failing one still lets the others be closed).
+ */
+export async function runLazySuite<T>(title: string, lazyVariants: readonly LazyVariant<T>[], options: HarnessOptions = {}): Promise<SuiteResult> {
+  const opened: Sender<T>[] = [];
+  try {
+    const variants: Variant<T>[] = [];
+    for (const { name, setup } of lazyVariants) {
+      const sender = await setup();
+      opened.push(sender);
+      variants.push({ name, send: sender.send, ...(sender.normalise ? { normalise: sender.normalise.bind(sender) } : {}) });
+    }
+    return await runSuite(title, variants, options);
+  } finally {
+    for (const sender of opened) await sender.close();
+  }
+}

@@ -2,10 +2,10 @@
  * Suite "in-process send": the cost of sending one command to one trivial handler in the same process, through
  * Catga's presets and two peer libraries, against calling the handler directly.
  */
-import { type HarnessOptions, runSuite, type Sender, type Variant } from '../harness.js';
+import { type HarnessOptions, type LazyVariant, runLazySuite } from '../harness.js';
 import type { SuiteReport } from '../report.js';
 import { setupCatga } from './catga-variants.js';
-import { type Placed, PlainPlaceOrder, PlainPlaceOrderHandler, SAMPLE_ORDER } from './order.js';
+import { directCall, type Placed } from './order.js';
 import { setup as setupMediatr } from './peers/mediatr.js';
 import { setup as setupNestCqrs } from './peers/nest-cqrs.js';
 
@@ -23,15 +23,8 @@ const NOTES = [
     '`CommandBus.execute` in a Nest application context; *mediatr-ts* is `Mediator.send` with no behaviours.',
 ];
 
-function directCall(): Sender<Placed> {
-  const handler = new PlainPlaceOrderHandler();
-  const { orderId, customerId, sku, qty, price } = SAMPLE_ORDER;
-  const command = new PlainPlaceOrder(orderId, customerId, sku, qty, price);
-  return { send: () => handler.handle(command), close: async () => undefined };
-}
-
 /** The variants in report order; the first is the floor. Setups are lazy so a failing one still lets us close the rest. */
-const VARIANTS: ReadonlyArray<{ readonly name: string; readonly setup: () => Sender<Placed> | Promise<Sender<Placed>> }> = [
+const VARIANTS: readonly LazyVariant<Placed>[] = [
   { name: 'direct call (floor)', setup: directCall },
   { name: 'Catga, highPerformance preset', setup: () => setupCatga('highPerformance') },
   { name: 'Catga, production preset', setup: () => setupCatga('production') },
@@ -42,17 +35,5 @@ const VARIANTS: ReadonlyArray<{ readonly name: string; readonly setup: () => Sen
 
 /** Sets up every variant, times them, and closes them all (also on failure). */
 export async function inProcessSend(options: HarnessOptions = {}): Promise<SuiteReport> {
-  const opened: Sender<Placed>[] = [];
-  try {
-    const variants: Variant<Placed>[] = [];
-    for (const { name, setup } of VARIANTS) {
-      const sender = await setup();
-      opened.push(sender);
-      variants.push({ name, send: sender.send, ...(sender.normalise ? { normalise: sender.normalise } : {}) });
-    }
-    const result = await runSuite(TITLE, variants, options);
-    return { ...result, notes: NOTES };
-  } finally {
-    for (const sender of opened) await sender.close();
-  }
+  return { ...(await runLazySuite(TITLE, VARIANTS, options)), notes: NOTES };
 }

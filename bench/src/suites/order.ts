@@ -3,6 +3,8 @@
  * handler that does almost nothing, so what is timed is the mediator, not the work.
  */
 
+import type { Sender } from '../harness.js';
+
 /** What every handler returns. All variants must produce a deeply equal value. */
 export interface Placed {
   readonly orderId: string;
@@ -47,4 +49,12 @@ export class PlainPlaceOrderHandler {
   async handle(command: PlainPlaceOrder): Promise<Placed> {
     return { orderId: command.orderId, total: command.qty * command.price };
   }
+}
+
+/** The floor of the in-process suites: `await handler.handle(command)` on a plain object, nothing in between. */
+export function directCall(): Sender<Placed> {
+  const handler = new PlainPlaceOrderHandler();
+  const { orderId, customerId, sku, qty, price } = SAMPLE_ORDER;
+  const command = new PlainPlaceOrder(orderId, customerId, sku, qty, price);
+  return { send: () => handler.handle(command), close: async () => undefined };
 }

@@ -3,11 +3,11 @@
  * in-process send suite: Catga without behaviours, with the production preset's set, with three behaviours, and
  * mediatr-ts with three comparable `@pipelineBehavior()` classes, against calling the handler directly.
  */
-import type { HarnessOptions, Sender, Variant } from '../harness.js';
-import { runSuite } from '../harness.js';
+import type { HarnessOptions, LazyVariant, Sender } from '../harness.js';
+import { runLazySuite } from '../harness.js';
 import type { SuiteReport } from '../report.js';
 import { setupCatgaNoBehaviours, setupCatgaProduction, setupCatgaThreeBehaviours } from './catga-behavior-variants.js';
-import { type Placed, PlainPlaceOrder, PlainPlaceOrderHandler, SAMPLE_ORDER } from './order.js';
+import { directCall, type Placed } from './order.js';
 
 const TITLE = 'Pipeline behaviours';
 
@@ -35,13 +35,6 @@ const NOTES = [
     'behaviour anew for every send; that is part of what is measured.',
 ];
 
-function directCall(): Sender<Placed> {
-  const handler = new PlainPlaceOrderHandler();
-  const { orderId, customerId, sku, qty, price } = SAMPLE_ORDER;
-  const command = new PlainPlaceOrder(orderId, customerId, sku, qty, price);
-  return { send: () => handler.handle(command), close: async () => undefined };
-}
-
 /** mediatr-ts's behaviours register globally when their module is evaluated: load it only now (see that module). */
 async function setupMediatrBehaviors(): Promise<Sender<Placed>> {
   const { setup } = await import('./peers/mediatr-behaviors.js');
@@ -49,7 +42,7 @@ async function setupMediatrBehaviors(): Promise<Sender<Placed>> {
 }
 
 /** The variants in report order; the first is the floor. Setups are lazy so a failing one still lets us close the rest. */
-const VARIANTS: ReadonlyArray<{ readonly name: string; readonly setup: () => Sender<Placed> | Promise<Sender<Placed>> }> = [
+const VARIANTS: readonly LazyVariant<Placed>[] = [
   { name: 'direct call (floor)', setup: directCall },
   { name: 'Catga, no behaviours (highPerformance)', setup: setupCatgaNoBehaviours },
   { name: 'Catga, production behaviour set', setup: setupCatgaProduction },
@@ -59,17 +52,5 @@ const VARIANTS: ReadonlyArray<{ readonly name: string; readonly setup: () => Sen
 
 /** Sets up every variant, times them, and closes them all (also on failure). */
 export async function pipelineBehaviors(options: HarnessOptions = {}): Promise<SuiteReport> {
-  const opened: Sender<Placed>[] = [];
-  try {
-    const variants: Variant<Placed>[] = [];
-    for (const { name, setup } of VARIANTS) {
-      const sender = await setup();
-      opened.push(sender);
-      variants.push({ name, send: sender.send, ...(sender.normalise ? { normalise: sender.normalise } : {}) });
-    }
-    const result = await runSuite(TITLE, variants, options);
-    return { ...result, notes: NOTES };
-  } finally {
-    for (const sender of opened) await sender.close();
-  }
+  return { ...(await runLazySuite(TITLE, VARIANTS, options)), notes: NOTES };
 }
