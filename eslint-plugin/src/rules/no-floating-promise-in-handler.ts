@@ -3,6 +3,7 @@ import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { enclosingHandlerMethod } from '../util/catga-names.js';
 import { createRule } from '../util/create-rule.js';
+import { type FunctionNode, isFunction } from '../util/functions.js';
 import { isAnyOrUnknown, isArrayOrTupleType, isThenableArrayType, isThenableType, unionParts } from '../util/types.js';
 
 type MessageIds =
@@ -23,15 +24,6 @@ export interface NoFloatingPromiseInHandlerOptions {
 
 type Options = [NoFloatingPromiseInHandlerOptions];
 
-type FunctionNode = TSESTree.ArrowFunctionExpression | TSESTree.FunctionDeclaration | TSESTree.FunctionExpression;
-
-function isFunction(node: TSESTree.Node): node is FunctionNode {
-  return (
-    node.type === AST_NODE_TYPES.ArrowFunctionExpression ||
-    node.type === AST_NODE_TYPES.FunctionDeclaration ||
-    node.type === AST_NODE_TYPES.FunctionExpression
-  );
-}
 
 /** The innermost function around `node`: whether `await` may be added depends on it, not on `handle()`. */
 function enclosingFunction(node: TSESTree.Node): FunctionNode | undefined {

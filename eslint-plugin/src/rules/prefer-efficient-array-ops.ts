@@ -3,6 +3,7 @@ import { AST_NODE_TYPES, ASTUtils, ESLintUtils } from '@typescript-eslint/utils'
 import { getConstrainedTypeAtLocation } from '@typescript-eslint/type-utils';
 import { enclosingHandlerMethod } from '../util/catga-names.js';
 import { createRule } from '../util/create-rule.js';
+import { isFunction } from '../util/functions.js';
 import { type FixMode, getFixOrSuggest } from '../util/fix-or-suggest.js';
 import { includesUndefined, isArrayOrTupleType, isTupleOnlyType } from '../util/types.js';
 
@@ -28,15 +29,6 @@ type Options = [PreferEfficientArrayOpsOptions];
 /** A call `receiver.name(...)` written as a plain, non-optional member call. */
 type MethodCall = TSESTree.CallExpression & { callee: TSESTree.MemberExpression & { property: TSESTree.Identifier } };
 
-type FunctionNode = TSESTree.ArrowFunctionExpression | TSESTree.FunctionDeclaration | TSESTree.FunctionExpression;
-
-function isFunction(node: TSESTree.Node): node is FunctionNode {
-  return (
-    node.type === AST_NODE_TYPES.ArrowFunctionExpression ||
-    node.type === AST_NODE_TYPES.FunctionDeclaration ||
-    node.type === AST_NODE_TYPES.FunctionExpression
-  );
-}
 
 function isMethodCall(node: TSESTree.Node | undefined, name?: string): node is MethodCall {
   return (

@@ -3,19 +3,11 @@ import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import { isSymbolFromDefaultLibrary } from '@typescript-eslint/type-utils';
 import { isCatgaHandlerClass } from '../util/catga-names.js';
 import { createRule } from '../util/create-rule.js';
+import { isFunction } from '../util/functions.js';
 import { isAnyOrUnknown, isThenableType } from '../util/types.js';
 
 type MessageIds = 'asyncWithoutAwait' | 'removeAsync';
 
-type FunctionNode = TSESTree.ArrowFunctionExpression | TSESTree.FunctionDeclaration | TSESTree.FunctionExpression;
-
-function isFunction(node: TSESTree.Node): node is FunctionNode {
-  return (
-    node.type === AST_NODE_TYPES.ArrowFunctionExpression ||
-    node.type === AST_NODE_TYPES.FunctionDeclaration ||
-    node.type === AST_NODE_TYPES.FunctionExpression
-  );
-}
 
 /**
  * Calls `visit` on every node of `root`'s body that belongs to `root` itself: nested functions are skipped (their

@@ -1,4 +1,4 @@
-import { NEVER_ABORTED } from '../core/abort.js';
+import { sleep } from '../core/abort.js';
 import { CatgaError } from '../core/catga-error.js';
 import { CatgaConfigurationError, describeValue } from '../core/configuration-error.js';
 import { ErrorCode } from '../core/error-codes.js';
@@ -70,21 +70,6 @@ function invalidKey(typeName: string, template: string, field: string, value: un
   );
 }
 
-/** Resolves after `ms`, or to `false` as soon as `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    if (signal !== NEVER_ABORTED) signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** What `descriptor.options.idempotent` asks for, or `undefined` when the message is not idempotent. */
 function declared(descriptor: MessageDescriptor): IdempotencyOptions | undefined {
@@ -188,7 +173,7 @@ export function idempotencyBehavior(options: IdempotencyBehaviorOptions): Pipeli
               details: { messageType: typeName, key, waitedMs: waitMs },
             });
           }
-          if (!(await pause(Math.min(pollMs, remaining), context.signal))) return cancelled(typeName, context.signal);
+          if (!(await sleep(Math.min(pollMs, remaining), context.signal))) return cancelled(typeName, context.signal);
         }
       }
 

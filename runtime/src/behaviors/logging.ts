@@ -1,5 +1,6 @@
 import { CatgaConfigurationError } from '../core/configuration-error.js';
 import { isExpectedFailure } from '../core/error-codes.js';
+import type { AnyMessage } from '../core/messages.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import { type CatgaLogger, checkedLevel, isLevelEnabled, type LogFields, type LogLevel } from './logger.js';
 
@@ -84,32 +85,22 @@ export function loggingBehavior(options: LoggingBehaviorOptions): PipelineBehavi
       const handling = `handling ${typeName}`;
       const handled = `handled ${typeName}`;
       const failed = `failed ${typeName}`;
+      // The fields every entry of this type carries; built only for levels that are on.
+      const baseFields = (message: AnyMessage): LogFields => ({
+        messageType: typeName,
+        kind,
+        messageId: message.messageId,
+        correlationId: message.correlationId,
+        causationId: message.causationId,
+        handler: handlerName,
+      });
       return async (message, _context, next) => {
-        if (debug) {
-          const fields: LogFields = {
-            messageType: typeName,
-            kind,
-            messageId: message.messageId,
-            correlationId: message.correlationId,
-            causationId: message.causationId,
-            handler: handlerName,
-          };
-          write(logger, 'debug', fields, handling);
-        }
+        if (debug) write(logger, 'debug', baseFields(message), handling);
         const start = performance.now();
         const result = await next();
         if (result.ok) {
           if (!info) return result;
-          const fields: LogFields = {
-            messageType: typeName,
-            kind,
-            messageId: message.messageId,
-            correlationId: message.correlationId,
-            causationId: message.causationId,
-            handler: handlerName,
-            durationMs: roundMs(performance.now() - start),
-            outcome: 'ok',
-          };
+          const fields: LogFields = { ...baseFields(message), durationMs: roundMs(performance.now() - start), outcome: 'ok' };
           write(logger, 'info', fields, handled);
           return result;
         }
@@ -118,12 +109,7 @@ export function loggingBehavior(options: LoggingBehaviorOptions): PipelineBehavi
         if (level === 'warn' ? !warn : !error) return result;
         const cause: unknown = failure.cause;
         const fields: LogFields = {
-          messageType: typeName,
-          kind,
-          messageId: message.messageId,
-          correlationId: message.correlationId,
-          causationId: message.causationId,
-          handler: handlerName,
+          ...baseFields(message),
           durationMs: roundMs(performance.now() - start),
           outcome: 'failed',
           errorCode: failure.code,

@@ -4,6 +4,7 @@ import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import type { CatgaResult } from '../core/result.js';
 import { effectivePolicy } from './policy.js';
 import { POLICY_CHECKS } from '../core/message-options.js';
+import { sleep } from '../core/abort.js';
 
 const DEFAULT_BASE_DELAY_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 10_000;
@@ -19,22 +20,6 @@ function isRetryable(result: CatgaResult<unknown>): boolean {
   return !result.ok && result.error.retryable && result.error.code !== 'CANCELLED';
 }
 
-/** Waits `ms`; resolves `false` at once (timer cleared) when `signal` aborts first. */
-function backoff(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise<boolean>((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Retries failed calls whose error is `retryable` (never `CANCELLED`), with exponential backoff and full jitter:
@@ -65,7 +50,7 @@ export function retryBehavior(instanceWide?: RetryOptions, options: RetryBehavio
         let result = await next();
         for (let retry = 1; retry < attempts && isRetryable(result); retry++) {
           const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1));
-          if (!(await backoff(random() * ceiling, context.signal))) return cancelled(typeName, context.signal);
+          if (!(await sleep(random() * ceiling, context.signal))) return cancelled(typeName, context.signal);
           result = await next();
         }
         return result;

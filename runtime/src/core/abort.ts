@@ -23,3 +23,23 @@ export function abortReason(signal: AbortSignal): string {
   if (reason instanceof Error) return reason.message;
   return reason === undefined ? 'aborted' : String(reason);
 }
+
+/**
+ * Waits `ms` and resolves `true`, or resolves `false` as soon as `signal` aborts (the timer is cleared, so an
+ * abandoned wait holds nothing). Used by behaviours that back off or poll.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    if (signal !== NEVER_ABORTED) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
