@@ -25,5 +25,6 @@ module.exports = {
     project('runtime (experimentalDecorators)', '<rootDir>/runtime', 'test-legacy', 'tsconfig.test-legacy.json'),
     project('eslint-plugin', '<rootDir>/eslint-plugin', 'tests', 'tsconfig.test.json'),
     project('shop', '<rootDir>/fixtures/shop', 'test', 'tsconfig.test.json'),
+    project('transformer', '<rootDir>/transformer', 'test', 'tsconfig.test.json'),
   ],
 };

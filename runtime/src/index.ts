@@ -46,7 +46,7 @@ export type { BatchOptions, BatchResults, PublishBatchOptions, StreamOptions } f
 export { CatgaBuilder, createCatga } from './core/builder.js';
 export type { UseOptions } from './core/builder.js';
 export { PRESETS } from './core/config.js';
-export type { CatgaOptions, PresetName, ResolvedCatgaOptions } from './core/config.js';
+export type { CatgaOptions, PresetName, ResolvedCatgaOptions, UntransformedPolicy } from './core/config.js';
 export type { HandlerFactory, HandlerLifetime } from './core/handler-registry.js';
 export type {
   CancellableContext,
@@ -96,3 +96,6 @@ export { MemoryDeadLetterStore } from './behaviors/dead-letter-store.js';
 export type { DeadLetterEntry, DeadLetterStore } from './behaviors/dead-letter-store.js';
 export { retryBehavior } from './behaviors/retry.js';
 export { timeoutBehavior } from './behaviors/timeout.js';
+export { validateMessageOptions } from './core/message-options.js';
+export { compiledHandlerOf, contractOf, defineContract, defineHandler, publishCompiled, sendCompiled } from './core/compiled.js';
+export type { CompiledContract, CompiledHandler, ContractField, HandlerReturn } from './core/compiled.js';

@@ -7,7 +7,7 @@ import {
   type MetricsSettings,
   type TracingSettings,
 } from '../behaviors/built-in-behaviors.js';
-import { LOG_LEVELS } from '../behaviors/logger.js';
+import { consoleLogger, LOG_LEVELS } from '../behaviors/logger.js';
 import { toValidateFn, type Validator } from '../behaviors/validator.js';
 import type { Codec } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json-codec.js';
@@ -25,6 +25,7 @@ import type { AnyMessage, MessageClass } from './messages.js';
 import { checkOptions, oneOf, type OptionCheck } from './option-checks.js';
 import type { OrderedBehavior, PipelineBehavior } from './pipeline.js';
 import type { Transport } from './transport.js';
+import { checkTransformed } from './transform-check.js';
 
 /** Where a behaviour sits in the pipeline; lower runs first (outermost). Equal orders keep insertion order. */
 export interface UseOptions {
@@ -262,6 +263,7 @@ export class CatgaBuilder<S extends object = {}> {
     if (this.built) throw new CatgaConfigurationError('builder', 'build() was already called on this builder');
     this.built = true;
     const options = resolveOptions(this.layers);
+    checkTransformed(options.name, this.registry, options.untransformed, () => (this.settings.logging || undefined)?.logger ?? consoleLogger());
     const transport =
       this.transport ??
       memoryTransport({

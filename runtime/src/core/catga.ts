@@ -1,6 +1,7 @@
 import type { DeadLetterStore } from '../behaviors/dead-letter-store.js';
 import { NEVER_ABORTED } from './abort.js';
 import { CatgaError } from './catga-error.js';
+import { PUBLISH_COMPILED, SEND_COMPILED } from './compiled.js';
 import type { ResolvedCatgaOptions } from './config.js';
 import type { MessageBus } from './dispatch-context.js';
 import { ErrorCode } from './error-codes.js';
@@ -96,6 +97,28 @@ export class Catga implements MessageBus {
    */
   publish(event: Event, options?: PublishOptions): Promise<PublishResult> {
     if (!isEvent(event)) return Promise.resolve(notAMessage('publish', event));
+    const signal = options?.signal ?? NEVER_ABORTED;
+    if (signal.aborted) return Promise.resolve(cancelled(event.messageType, signal));
+    if (this.closed) return Promise.resolve(this.closedFailure(event));
+    if (options?.correlationId !== undefined) stampCorrelation(event, options.correlationId);
+    return this.transport.publish(event, signal);
+  }
+
+  /**
+   * The path of `send` call sites compiled by `@catga/transformer`: the message is known to be a command or query
+   * at compile time, so the run-time kind check is skipped. Same results as {@link Catga.send}.
+   * @internal
+   */
+  [SEND_COMPILED](message: Request, options?: SendOptions): Promise<CatgaResult<unknown>> {
+    const signal = options?.signal ?? NEVER_ABORTED;
+    if (signal.aborted) return Promise.resolve(cancelled(message.messageType, signal));
+    if (this.closed) return Promise.resolve(this.closedFailure(message));
+    if (options?.correlationId !== undefined) stampCorrelation(message, options.correlationId);
+    return this.transport.request(message, signal);
+  }
+
+  /** The path of compiled `publish` call sites; see {@link Catga.send}'s compiled twin. @internal */
+  [PUBLISH_COMPILED](event: Event, options?: PublishOptions): Promise<PublishResult> {
     const signal = options?.signal ?? NEVER_ABORTED;
     if (signal.aborted) return Promise.resolve(cancelled(event.messageType, signal));
     if (this.closed) return Promise.resolve(this.closedFailure(event));

@@ -28,7 +28,17 @@ export interface CatgaOptions {
    * `false` saves a microtask hop per call. Default `true`; `false` in `highPerformance`.
    */
   readonly asyncDispatch?: boolean;
+  /**
+   * What to do at start-up about registered messages and handlers that `@catga/transformer` did not compile (plain
+   * `tsc`, TypeScript 7, a missing plugin line, a file outside the compiled project): `throw` refuses to start,
+   * `warn` logs them, `allow` says nothing. Default `auto`: warn only when some classes are compiled and others are
+   * not, which is always a build mistake.
+   */
+  readonly untransformed?: UntransformedPolicy;
 }
+
+/** See {@link CatgaOptions.untransformed}. */
+export type UntransformedPolicy = 'auto' | 'allow' | 'warn' | 'throw';
 
 /** Options after presets and defaults are applied. */
 export interface ResolvedCatgaOptions {
@@ -39,6 +49,7 @@ export interface ResolvedCatgaOptions {
   readonly maxPayloadBytes: number;
   readonly batchConcurrency: number;
   readonly asyncDispatch: boolean;
+  readonly untransformed: UntransformedPolicy;
 }
 
 /** A preset: option defaults plus the behaviours it switches on (the builder's `with…()` calls win). */
@@ -52,6 +63,7 @@ const BASE: Preset = {
   maxPayloadBytes: 1024 * 1024,
   batchConcurrency: 64,
   asyncDispatch: true,
+  untransformed: 'auto',
   behaviors: { logging: false, tracing: false, metrics: false, deadLetter: false, timeoutMs: false, circuitBreaker: false },
 };
 
@@ -107,6 +119,7 @@ const CHECKS: Readonly<Record<keyof CatgaOptions, OptionCheck>> = {
   maxPayloadBytes: integerIn(1, 64 * 1024 * 1024),
   batchConcurrency: integerIn(1, 10_000),
   asyncDispatch: bool,
+  untransformed: oneOf(['auto', 'allow', 'warn', 'throw']),
 };
 
 /** Validates one layer of options; throws {@link CatgaConfigurationError} naming the field. */

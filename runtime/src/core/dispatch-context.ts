@@ -4,6 +4,7 @@ import type { Event, Message, Request, ResultOf } from './messages.js';
 import type { PublishResult } from './publish-result.js';
 import type { CatgaResult } from './result.js';
 import { LazyCancellation } from './lazy-cancellation.js';
+import { PUBLISH_COMPILED, publishCompiled, SEND_COMPILED, sendCompiled } from './compiled.js';
 import type { CancellableContext, PipelineContext } from './pipeline.js';
 
 /** The part of a Catga instance a handler context sends through. */
@@ -49,5 +50,17 @@ export class DispatchContext implements PipelineContext {
   publish(event: Event, options?: PublishOptions): Promise<PublishResult> {
     if (event !== null && typeof event === 'object') stampLineage(event, this.message);
     return this.bus.publish(event, childOptions(options, this.signal));
+  }
+
+  /** Compiled `ctx.send(new X(...))` call sites: lineage stamped, then the bus's compiled path. @internal */
+  [SEND_COMPILED](message: Request, options?: SendOptions): Promise<CatgaResult<unknown>> {
+    stampLineage(message, this.message);
+    return sendCompiled(this.bus, message, childOptions(options, this.signal));
+  }
+
+  /** Compiled `ctx.publish(new E(...))` call sites. @internal */
+  [PUBLISH_COMPILED](event: Event, options?: PublishOptions): Promise<PublishResult> {
+    stampLineage(event, this.message);
+    return publishCompiled(this.bus, event, childOptions(options, this.signal));
   }
 }

@@ -1,6 +1,7 @@
 import { CatgaConfigurationError } from './configuration-error.js';
 import type { AnyHandler, HandlerContext } from './handler.js';
 import { type MessageClass, type MessageKind } from './messages.js';
+import { compiledHandlerOf } from './compiled.js';
 import { handlerMetadataOf, kindOf, typeNameOf } from './metadata.js';
 
 /** `singleton`: one instance made at build time. `scoped`: a new instance per handled message. */
@@ -38,7 +39,8 @@ export class HandlerRegistry {
     if (metadata === undefined) {
       throw new CatgaConfigurationError(field, `${handlerClass.name} is not decorated with @CatgaHandler(MessageClass)`);
     }
-    const messageClass = metadata.messageClass as MessageClass | undefined;
+    // `@CatgaHandler()` leaves the message out; the transformer's generated executor names it.
+    const messageClass = (metadata.messageClass ?? compiledHandlerOf(handlerClass)?.message) as MessageClass | undefined;
     if (messageClass === undefined) {
       throw new CatgaConfigurationError(
         field,

@@ -10,6 +10,7 @@ import { type HandlerFailure, PublishError, type PublishResult } from './publish
 import { type CatgaResult, ok } from './result.js';
 import type { InboundDispatcher } from './transport.js';
 import { CatgaConfigurationError } from './configuration-error.js';
+import { compiledHandlerOf } from './compiled.js';
 
 /** Runs one handler for one message through its pipeline. Never rejects. */
 type Executor = (message: Message, context: PipelineContext) => Promise<CatgaResult<unknown>>;
@@ -27,6 +28,29 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function handlerCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler): Executor {
   const { handlerName, typeName } = registration;
+  const compiled = compiledHandlerOf(registration.handlerClass);
+  if (compiled?.returns === 'promise') {
+    // The transformer read handle()'s return type: no thenable probe, one await.
+    const invoke = compiled.invoke as unknown as (handler: AnyHandler, message: Message, context: PipelineContext) => Promise<unknown>;
+    return async (message, context) => {
+      try {
+        return ok(await invoke(resolve(context), message, context));
+      } catch (thrown) {
+        return handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
+      }
+    };
+  }
+  if (compiled?.returns === 'value') {
+    // A synchronous handler: no async frame at all.
+    const invoke = compiled.invoke as unknown as (handler: AnyHandler, message: Message, context: PipelineContext) => unknown;
+    return (message, context) => {
+      try {
+        return Promise.resolve(ok(invoke(resolve(context), message, context)));
+      } catch (thrown) {
+        return Promise.resolve(handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
+      }
+    };
+  }
   return async (message, context) => {
     try {
       const output: unknown = resolve(context).handle(message as never, context);

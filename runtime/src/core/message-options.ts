@@ -189,3 +189,13 @@ export function validateQueryOptions(options: unknown, field: string): void {
 export function validateEventOptions(options: unknown, field: string): void {
   checkOptions(options, field, EVENT_CHECKS);
 }
+
+/**
+ * Validates the options of a message decorator of the given kind. `@catga/transformer` calls it at compile time on
+ * the literal options it can read, so a bad option fails the build with the same message the decorator would throw.
+ */
+export function validateMessageOptions(kind: 'command' | 'query' | 'event', options: unknown, field: string): void {
+  if (kind === 'command') validateCommandOptions(options, field);
+  else if (kind === 'query') validateQueryOptions(options, field);
+  else validateEventOptions(options, field);
+}

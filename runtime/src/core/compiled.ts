@@ -1,0 +1,120 @@
+import { attachValidator, type ValidationIssue } from '../behaviors/validator.js';
+import { CatgaConfigurationError } from './configuration-error.js';
+import type { HandlerContext, PublishOptions, SendOptions } from './handler.js';
+import type { AnyMessage, Event, MessageClass, MessageKind, Request, ResultOf } from './messages.js';
+import { kindOf } from './metadata.js';
+import type { PublishResult } from './publish-result.js';
+import type { CatgaResult } from './result.js';
+
+// The surface `@catga/transformer` (and `catga generate`) emit calls to. It is small on purpose: generated code
+// only describes classes; the runtime decides what to do with the descriptions.
+
+const CONTRACT = Symbol.for('catga.message.contract');
+const COMPILED_HANDLER = Symbol.for('catga.handler.compiled');
+/** Key of the method a bus offers for call sites the transformer compiled (see {@link sendCompiled}). */
+export const SEND_COMPILED = Symbol.for('catga.bus.sendCompiled');
+/** Key of the method a bus offers for compiled publish call sites (see {@link publishCompiled}). */
+export const PUBLISH_COMPILED = Symbol.for('catga.bus.publishCompiled');
+
+/** One field of a message contract, as the transformer read it from the class. */
+export interface ContractField {
+  readonly name: string;
+  /** The declared type as the type checker prints it, e.g. `readonly OrderLine[]`. */
+  readonly type: string;
+  readonly optional: boolean;
+}
+
+/** The contract `@catga/transformer` generates for a `@CatgaCommand` / `@CatgaQuery` / `@CatgaEvent` class. */
+export interface CompiledContract {
+  /** Stable type name (the decorator's `name`, else the class name). */
+  readonly typeName: string;
+  readonly kind: MessageKind;
+  /** Subject relative to the transport prefix: `cmd.<Subject>`, `qry.<Subject>` or `evt.<Subject>`. */
+  readonly subject: string;
+  /** The result type as the checker prints it (`void` for a command without result); absent for events. */
+  readonly result?: string;
+  /** The message's own fields (the contract fields `messageId`, `correlationId`, … are common to all messages). */
+  readonly fields: readonly ContractField[];
+  /** Field order for record-structured codecs: the own fields in declaration order, then the contract fields. */
+  readonly record: readonly string[];
+  /** Checks the field types (and JSDoc constraints); returns the issues, or `undefined` when the message is valid. */
+  readonly validate?: (message: never) => ValidationIssue[] | undefined;
+  /** Where the class is declared, `file:line`. */
+  readonly source: string;
+}
+
+/** How `handle()` returns, read from its declared return type. */
+export type HandlerReturn = 'promise' | 'value' | 'either';
+
+/** What `@catga/transformer` generates for a `@CatgaHandler` class. */
+export interface CompiledHandler {
+  /** The message class, from `handle()`'s first parameter type. */
+  readonly message: MessageClass;
+  /** `promise` when `handle()` always returns a promise, `value` when it never does, `either` otherwise. */
+  readonly returns: HandlerReturn;
+  /** The handler call, with no lookup. */
+  readonly invoke: (handler: never, message: never, context: HandlerContext) => unknown;
+  /** Where the class is declared, `file:line`. */
+  readonly source: string;
+}
+
+function own<T>(target: Function, key: symbol): T | undefined {
+  return Object.prototype.hasOwnProperty.call(target, key) ? ((target as unknown as Record<symbol, T>)[key] as T) : undefined;
+}
+
+/**
+ * Records the compiled contract of a message class and attaches its generated validator. Called by generated code
+ * right after the class definition (so after its decorator ran).
+ */
+export function defineContract(messageClass: MessageClass, contract: CompiledContract): void {
+  const field = `contract.${contract.typeName}`;
+  if (kindOf(messageClass) !== contract.kind) {
+    throw new CatgaConfigurationError(field, `${messageClass.name} is not a ${contract.kind}; the generated contract does not match the class (rebuild)`);
+  }
+  if (own(messageClass, CONTRACT) !== undefined) throw new CatgaConfigurationError(field, `${messageClass.name} has two generated contracts`);
+  Object.defineProperty(messageClass, CONTRACT, { value: Object.freeze(contract), enumerable: false });
+  if (contract.validate !== undefined) attachValidator(messageClass, contract.validate as (message: AnyMessage) => ValidationIssue[] | undefined);
+}
+
+/** The compiled contract of this exact class, or `undefined` when its file was not compiled by the transformer. */
+export function contractOf(messageClass: Function): CompiledContract | undefined {
+  return own<CompiledContract>(messageClass, CONTRACT);
+}
+
+/** Records the compiled executor of a handler class. Called by generated code right after the class definition. */
+export function defineHandler(handlerClass: Function, compiled: CompiledHandler): void {
+  const field = `handlers.${handlerClass.name}`;
+  if (typeof compiled.invoke !== 'function' || kindOf(compiled.message) === undefined) {
+    throw new CatgaConfigurationError(field, 'the generated handler description is malformed (rebuild)');
+  }
+  if (own(handlerClass, COMPILED_HANDLER) !== undefined) throw new CatgaConfigurationError(field, `${handlerClass.name} has two generated executors`);
+  Object.defineProperty(handlerClass, COMPILED_HANDLER, { value: Object.freeze(compiled), enumerable: false });
+}
+
+/** The compiled executor of this exact handler class, or `undefined` when its file was not compiled. */
+export function compiledHandlerOf(handlerClass: Function): CompiledHandler | undefined {
+  return own<CompiledHandler>(handlerClass, COMPILED_HANDLER);
+}
+
+/** A bus (a Catga instance or a handler context) as compiled call sites see it. */
+interface CompiledBus {
+  send<M extends Request>(message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>>;
+  publish(event: Event, options?: PublishOptions): Promise<PublishResult>;
+  [SEND_COMPILED]?(message: Request, options?: SendOptions): Promise<CatgaResult<unknown>>;
+  [PUBLISH_COMPILED]?(event: Event, options?: PublishOptions): Promise<PublishResult>;
+}
+
+/**
+ * What a `bus.send(new X(...))` call site becomes once compiled: the transformer proved `X` is a command or query
+ * with a handler, so the bus skips its run-time checks. Any other bus gets a plain `send`.
+ */
+export function sendCompiled<M extends Request>(bus: CompiledBus, message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>> {
+  const fast = bus[SEND_COMPILED];
+  return (fast === undefined ? bus.send(message, options) : fast.call(bus, message, options)) as Promise<CatgaResult<ResultOf<M>>>;
+}
+
+/** What a `bus.publish(new E(...))` call site becomes once compiled. See {@link sendCompiled}. */
+export function publishCompiled(bus: CompiledBus, event: Event, options?: PublishOptions): Promise<PublishResult> {
+  const fast = bus[PUBLISH_COMPILED];
+  return fast === undefined ? bus.publish(event, options) : fast.call(bus, event, options);
+}

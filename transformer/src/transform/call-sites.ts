@@ -1,0 +1,31 @@
+import type * as TS from 'typescript';
+import { isRuntimeDeclaration } from '../analysis/runtime-symbols.js';
+
+const BUSES = new Set(['Catga', 'HandlerContext', 'MessageBus', 'PipelineContext']);
+const COMPILED = { send: 'sendCompiled', publish: 'publishCompiled' } as const;
+
+/**
+ * `bus.send(message, options?)` / `bus.publish(event, options?)` where `bus` is a Catga instance or a handler
+ * context (by the resolved signature, not by name), rewritten to `__catga.sendCompiled(bus, message, options?)`. The
+ * receiver and arguments are the user's own nodes, so source maps and bindings stay intact.
+ */
+export function rewriteCallSite(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression, runtime: () => TS.Identifier): TS.Expression | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || call.arguments.length < 1 || call.arguments.length > 2) return undefined;
+  if (call.arguments.some(ts.isSpreadElement) || callee.questionDotToken !== undefined) return undefined;
+  const method = callee.name.text;
+  if (method !== 'send' && method !== 'publish') return undefined;
+  const declaration = checker.getResolvedSignature(call)?.declaration;
+  if (declaration === undefined || !isRuntimeDeclaration(declaration)) return undefined;
+  const owner = declaration.parent;
+  const ownerName = owner !== undefined && (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) ? owner.name?.text : undefined;
+  if (ownerName === undefined || !BUSES.has(ownerName)) return undefined;
+  const rewritten = ts.factory.createCallExpression(
+    ts.factory.createPropertyAccessExpression(runtime(), COMPILED[method]),
+    undefined,
+    [callee.expression, ...call.arguments],
+  );
+  ts.setOriginalNode(rewritten, call);
+  ts.setTextRange(rewritten, call);
+  return rewritten;
+}

@@ -1,0 +1,96 @@
+import type * as TS from 'typescript';
+import { analyzeProgram, isOwnSource } from '../analysis/analyze-program.js';
+import { CatgaCode, type Finding, toDiagnostic } from '../analysis/diagnostics.js';
+import type { AnalysisContext } from '../context.js';
+import { writeContract, writeHandler } from '../emit/contract-programmer.js';
+import { ModuleRefs } from '../emit/module-refs.js';
+import { rewriteCallSite } from './call-sites.js';
+
+/** The runtime namespace generated code calls (`__catga.defineContract(...)`). */
+export const RUNTIME_NAMESPACE = '__catga';
+const RUNTIME_MODULE = '@catga/runtime';
+
+/**
+ * Generated code as a statement. The text is printed as it is; it refers only to the runtime namespace, to the
+ * namespace imports this transformer adds and to classes declared in the same file, so no binding needs rewriting.
+ */
+function codeStatement(ts: typeof TS, text: string, origin: TS.Node): TS.Statement {
+  const statement = ts.factory.createExpressionStatement(ts.factory.createIdentifier(text.replace(/;$/, '')));
+  // Source maps point the generated lines at the class they describe.
+  ts.setSourceMapRange(statement, { pos: origin.getStart(), end: origin.getEnd() });
+  return statement;
+}
+
+function namespaceImport(ts: typeof TS, name: string, specifier: string): TS.ImportDeclaration {
+  const f = ts.factory;
+  return f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(f.createIdentifier(name))), f.createStringLiteral(specifier));
+}
+
+/**
+ * Transforms one source file: reports the analysis findings located in it, appends the generated contract or
+ * executor after each Catga class, rewrites `send`/`publish` call sites, and adds the imports the generated code uses.
+ */
+export function transformFile(ctx: AnalysisContext, context: TS.TransformationContext, file: TS.SourceFile, report: (finding: Finding) => void): TS.SourceFile {
+  const { ts, program, checker } = ctx;
+  if (!isOwnSource(program, file)) return file;
+  const model = analyzeProgram(ctx);
+  for (const finding of model.findings) if (finding.node.getSourceFile() === file) report(finding);
+
+  const entry = model.byFile.get(file.fileName);
+  const mayCall = ctx.options.rewriteCallSites && (file.text.includes('send(') || file.text.includes('publish('));
+  if (entry === undefined && !mayCall) return file;
+
+  const refs = new ModuleRefs(ts, checker, file);
+  let usesRuntime = false;
+  const runtime = (): TS.Identifier => {
+    usesRuntime = true;
+    return ts.factory.createIdentifier(RUNTIME_NAMESPACE);
+  };
+  const visit = (node: TS.Node): TS.Node => {
+    const visited = ts.visitEachChild(node, visit, context);
+    if (mayCall && ts.isCallExpression(node) && ts.isCallExpression(visited)) {
+      return rewriteCallSite(ts, checker, ts.factory.updateCallExpression(node, visited.expression, visited.typeArguments, visited.arguments), runtime) ?? visited;
+    }
+    return visited;
+  };
+
+  const generatedAfter = new Map<TS.Node, string[]>();
+  const add = (declaration: TS.ClassDeclaration, text: string): void => {
+    const list = generatedAfter.get(declaration) ?? [];
+    list.push(text);
+    generatedAfter.set(declaration, list);
+    usesRuntime = true;
+  };
+  const topLevel = new Set<TS.Node>(file.statements);
+  const notTopLevel = (declaration: TS.ClassDeclaration, what: string): void =>
+    report({ code: CatgaCode.configuration, node: declaration.name ?? declaration, severity: 'warning', message: `${what} ${declaration.name?.text ?? ''} is not declared at the top level of its module, so the transformer generated nothing for it; it runs on the run-time path.` });
+  for (const message of entry?.messages ?? []) {
+    if (!topLevel.has(message.ref.declaration)) notTopLevel(message.ref.declaration, 'Message');
+    else add(message.ref.declaration, writeContract(message, message.ref.name, false));
+  }
+  for (const handler of entry?.handlers ?? []) {
+    const messageExpression = refs.expressionFor(handler.message);
+    if (!topLevel.has(handler.ref.declaration)) notTopLevel(handler.ref.declaration, 'Handler');
+    else if (messageExpression === undefined) {
+      report({ code: CatgaCode.invalidHandler, node: handler.ref.declaration.name ?? handler.ref.declaration, severity: 'error', message: `${handler.ref.name} handles ${handler.message.name}, which its module does not export; export the message class so the handler's executor can refer to it.` });
+    } else add(handler.ref.declaration, writeHandler(handler, handler.ref.name, messageExpression, false));
+  }
+
+  const statements: TS.Statement[] = [];
+  for (const statement of file.statements) {
+    statements.push(mayCall ? (ts.visitNode(statement, visit) as TS.Statement) : statement);
+    for (const text of generatedAfter.get(statement) ?? []) statements.push(codeStatement(ts, text, statement));
+  }
+  if (!usesRuntime) return mayCall ? ts.factory.updateSourceFile(file, statements) : file;
+
+  const imports = [namespaceImport(ts, RUNTIME_NAMESPACE, RUNTIME_MODULE), ...refs.imports().map(({ name, specifier }) => namespaceImport(ts, name, specifier))];
+  // After the prologue ("use strict", "use client"): directives must stay first.
+  const prologue = statements.findIndex((s) => !(ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression)));
+  const at = prologue === -1 ? statements.length : prologue;
+  return ts.factory.updateSourceFile(file, [...statements.slice(0, at), ...imports, ...statements.slice(at)]);
+}
+
+/** Reports findings as TypeScript diagnostics. */
+export function diagnosticReporter(ts: typeof TS, add: (diagnostic: TS.Diagnostic) => void): (finding: Finding) => void {
+  return (finding) => add(toDiagnostic(ts, finding));
+}
