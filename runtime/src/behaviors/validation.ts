@@ -1,6 +1,9 @@
 import { CatgaError } from '../core/catga-error.js';
 import { ErrorCode } from '../core/error-codes.js';
-import type { PipelineBehavior } from '../core/pipeline.js';
+import { contractOf } from '../core/compiled.js';
+import type { AnyMessage } from '../core/messages.js';
+import type { PipelineBehavior, PrecheckStep } from '../core/pipeline.js';
+import type { CatgaResult } from '../core/result.js';
 import { fail } from '../core/result.js';
 import { attachedValidatorsOf, type ValidateFn, type ValidationIssue } from './validator.js';
 
@@ -19,9 +22,24 @@ export function validationBehavior(instanceValidators: ReadonlyMap<Function, rea
   return {
     name: 'validation',
     forMessage(descriptor) {
+      // The validator the transformer generated from the field types is synchronous; the others may not be.
+      const generated = contractOf(descriptor.messageClass)?.validate as ((message: AnyMessage) => ValidationIssue[] | undefined) | undefined;
       const validators = [...attachedValidatorsOf(descriptor.messageClass), ...(instanceValidators.get(descriptor.messageClass) ?? [])];
-      if (validators.length === 0) return undefined;
       const { typeName } = descriptor;
+      if (generated !== undefined && validators.length === 0) {
+        // Only the generated check: run inline, before the inner layers, with no promise of its own.
+        const precheck = (message: AnyMessage): CatgaResult<unknown> | undefined => {
+          const issues = generated(message);
+          return issues === undefined ? undefined : invalid(typeName, issues);
+        };
+        const step = (message: AnyMessage, _context: unknown, next: () => Promise<CatgaResult<unknown>>) => {
+          const stop = precheck(message);
+          return stop === undefined ? next() : Promise.resolve(stop);
+        };
+        return Object.assign(step, { precheck }) as PrecheckStep;
+      }
+      if (generated !== undefined) validators.unshift(generated);
+      if (validators.length === 0) return undefined;
       return async (message, _context, next) => {
         let issues: ValidationIssue[] | undefined;
         for (const validate of validators) {
@@ -29,15 +47,18 @@ export function validationBehavior(instanceValidators: ReadonlyMap<Function, rea
           const list = isThenable<readonly ValidationIssue[] | undefined | void>(found) ? await found : found;
           if (list && list.length > 0) (issues ??= []).push(...list);
         }
-        if (issues === undefined) return next();
-        const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
-        return fail(
-          new CatgaError(ErrorCode.VALIDATION_FAILED, `${typeName} is invalid: ${summary}`, {
-            retryable: false,
-            details: { messageType: typeName, errors: issues },
-          }),
-        );
+        return issues === undefined ? next() : invalid(typeName, issues);
       };
     },
   };
+}
+
+function invalid(typeName: string, issues: readonly ValidationIssue[]): CatgaResult<never> {
+  const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+  return fail(
+    new CatgaError(ErrorCode.VALIDATION_FAILED, `${typeName} is invalid: ${summary}`, {
+      retryable: false,
+      details: { messageType: typeName, errors: issues },
+    }),
+  );
 }

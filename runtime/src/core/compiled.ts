@@ -1,7 +1,7 @@
-import { attachValidator, type ValidationIssue } from '../behaviors/validator.js';
+import type { ValidationIssue } from '../behaviors/validator.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import type { HandlerContext, PublishOptions, SendOptions } from './handler.js';
-import type { AnyMessage, Event, MessageClass, MessageKind, Request, ResultOf } from './messages.js';
+import type { Event, MessageClass, MessageKind, Request, ResultOf } from './messages.js';
 import { kindOf } from './metadata.js';
 import type { PublishResult } from './publish-result.js';
 import type { CatgaResult } from './result.js';
@@ -63,7 +63,7 @@ function own<T>(target: Function, key: symbol): T | undefined {
 }
 
 /**
- * Records the compiled contract of a message class and attaches its generated validator. Called by generated code
+ * Records the compiled contract of a message class, with its generated validator. Called by generated code
  * right after the class definition (so after its decorator ran).
  */
 export function defineContract(messageClass: MessageClass, contract: CompiledContract): void {
@@ -72,8 +72,8 @@ export function defineContract(messageClass: MessageClass, contract: CompiledCon
     throw new CatgaConfigurationError(field, `${messageClass.name} is not a ${contract.kind}; the generated contract does not match the class (rebuild)`);
   }
   if (own(messageClass, CONTRACT) !== undefined) throw new CatgaConfigurationError(field, `${messageClass.name} has two generated contracts`);
+  // The validation behaviour runs `contract.validate` (inline, it is synchronous) before any other validator.
   Object.defineProperty(messageClass, CONTRACT, { value: Object.freeze(contract), enumerable: false });
-  if (contract.validate !== undefined) attachValidator(messageClass, contract.validate as (message: AnyMessage) => ValidationIssue[] | undefined);
 }
 
 /** The compiled contract of this exact class, or `undefined` when its file was not compiled by the transformer. */

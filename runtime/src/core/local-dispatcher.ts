@@ -5,7 +5,7 @@ import type { AnyHandler } from './handler.js';
 import type { HandlerRegistration, HandlerRegistry } from './handler-registry.js';
 import type { Event, Message, MessageClass } from './messages.js';
 import { kindOf, messageMetadataOf } from './metadata.js';
-import type { MessageDescriptor, OrderedBehavior, PipelineContext, PipelineStep } from './pipeline.js';
+import type { MessageDescriptor, OrderedBehavior, PipelineContext, PipelineStep, PrecheckStep } from './pipeline.js';
 import { type HandlerFailure, PublishError, type PublishResult } from './publish-result.js';
 import { type CatgaResult, ok } from './result.js';
 import type { InboundDispatcher } from './transport.js';
@@ -61,7 +61,22 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Pipel
   };
 }
 
+/** A synchronous check composed inline: no promise, no closure per call. */
+function precheckCall(name: string, precheck: PrecheckStep['precheck'], next: Executor, typeName: string): Executor {
+  return (message, context) => {
+    let stop: CatgaResult<unknown> | undefined;
+    try {
+      stop = precheck(message, context);
+    } catch (thrown) {
+      return Promise.resolve(pipelineFailed(thrown, name, typeName, context.signal));
+    }
+    return stop === undefined ? next(message, context) : Promise.resolve(stop);
+  };
+}
+
 function behaviorCall(name: string, step: PipelineStep, next: Executor, typeName: string): Executor {
+  const precheck = (step as Partial<PrecheckStep>).precheck;
+  if (typeof precheck === 'function') return precheckCall(name, precheck, next, typeName);
   // Enforces "a behaviour never rejects and always returns a result" with then() instead of another async frame:
   // each layer of the pipeline then costs the step's own promise only.
   return (message, context) => {

@@ -31,6 +31,15 @@ export type Next = (context?: PipelineContext) => Promise<CatgaResult<unknown>>;
 export type PipelineStep = (message: AnyMessage, context: PipelineContext, next: Next) => Promise<CatgaResult<unknown>>;
 
 /**
+ * A step whose whole work is a synchronous check before the inner layers (validation with synchronous validators,
+ * for instance): `precheck` returns a result to stop with, or `undefined` to go on. The pipeline runs it inline,
+ * with no promise and no closure of its own; the step function itself must do the same thing.
+ */
+export interface PrecheckStep extends PipelineStep {
+  readonly precheck: (message: AnyMessage, context: PipelineContext) => CatgaResult<unknown> | undefined;
+}
+
+/**
  * A pipeline behaviour wraps every handler call of the messages it applies to. It may act before and after
  * `next()`, or short-circuit by returning a result without calling it. A behaviour that throws ends the call with
  * `PIPELINE_FAILED` (or with the code of a thrown `CatgaError`).
