@@ -2,7 +2,7 @@ import type * as TS from 'typescript';
 import type { AnalysisContext } from '../context.js';
 import { catgaDecoratorsOf } from './decorators.js';
 import { CatgaCode, type Finding } from './diagnostics.js';
-import { analyzeHandler } from './handler-analysis.js';
+import { analyzeHandler, intendedMessagesOf } from './handler-analysis.js';
 import { analyzeMessage } from './message-analysis.js';
 import type { HandlerModel, MessageModel, ProgramModel } from './model.js';
 
@@ -35,6 +35,8 @@ export function analyzeProgram(ctx: AnalysisContext): ProgramModel {
   const findings: Finding[] = [];
   const messages: MessageModel[] = [];
   const handlers: HandlerModel[] = [];
+  // Messages some handler class is written for, valid or not (see intendedMessagesOf).
+  const claimed = new Set<TS.ClassDeclaration>();
   const byFile = new Map<string, { messages: MessageModel[]; handlers: HandlerModel[] }>();
   for (const file of program.getSourceFiles()) {
     // Cheap text test first: most files never mention Catga.
@@ -44,6 +46,7 @@ export function analyzeProgram(ctx: AnalysisContext): ProgramModel {
         const entry = byFile.get(file.fileName) ?? { messages: [], handlers: [] };
         byFile.set(file.fileName, entry);
         if (decorator.name === 'CatgaHandler') {
+          for (const message of intendedMessagesOf(ctx, node, decorator)) claimed.add(message);
           const handler = analyzeHandler(ctx, node, decorator, findings);
           if (handler !== undefined) {
             handlers.push(handler);
@@ -80,7 +83,7 @@ export function analyzeProgram(ctx: AnalysisContext): ProgramModel {
   }
   if (ctx.options.requireHandlers) {
     for (const message of messages) {
-      if (message.kind === 'event' || handlersOf.has(message.ref.declaration)) continue;
+      if (message.kind === 'event' || handlersOf.has(message.ref.declaration) || claimed.has(message.ref.declaration)) continue;
       findings.push({
         code: CatgaCode.noHandler,
         node: message.ref.declaration.name ?? message.ref.declaration,

@@ -35,8 +35,9 @@ export type LiteralValue = string | number | boolean | null | LiteralValue[] | {
 const UNREADABLE = Symbol('unreadable');
 
 /**
- * Reads a decorator options literal. Properties whose value is not a literal (a constant, a call) are left out, so
- * the keys that can be checked still are; `UNREADABLE` when the whole expression is not an object literal.
+ * Reads a decorator options literal. Top-level properties whose value is not a literal (a constant, a call) are left
+ * out, so the keys that can be checked still are; a nested object with such a value is unreadable as a whole;
+ * `UNREADABLE` when the expression is not a literal at all.
  */
 export function readLiteral(ts: typeof TS, node: TS.Expression): LiteralValue | typeof UNREADABLE {
   if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) return readLiteral(ts, node.expression);
@@ -59,6 +60,9 @@ export function readLiteral(ts: typeof TS, node: TS.Expression): LiteralValue | 
       if (key === undefined) continue;
       const read = readLiteral(ts, property.initializer);
       if (read !== UNREADABLE) value[key] = read;
+      // A nested object with a part unknown at compile time (`retry: { attempts: ATTEMPTS }`) is left to the
+      // decorator's run-time check: checking the readable rest would report its required keys as missing.
+      else if (ts.isObjectLiteralExpression(node.parent) || ts.isPropertyAssignment(node.parent)) return UNREADABLE;
     }
     return value;
   }

@@ -63,7 +63,7 @@ export class FieldTypeReader {
     if (f & ts.TypeFlags.StringLike) return { kind: 'string' };
     if (f & ts.TypeFlags.NumberLike) return { kind: 'number' };
     if (f & ts.TypeFlags.BooleanLike) return { kind: 'boolean' };
-    if (f & ts.TypeFlags.BigIntLike) return { kind: 'bigint' };
+    if (f & ts.TypeFlags.BigIntLike) return this.problem(path, 'a bigint (the JSON codec cannot carry it; send it as a string)');
     if (f & ts.TypeFlags.Null) return { kind: 'null' };
     if (f & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return { kind: 'undefined' };
     if (f & ts.TypeFlags.ESSymbolLike) return this.problem(path, 'a symbol');

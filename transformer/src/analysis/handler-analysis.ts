@@ -19,6 +19,31 @@ function returnsOf(ctx: AnalysisContext, type: TS.Type): HandlerReturn {
   return thenables === branches.length ? 'promise' : thenables === 0 ? 'value' : 'either';
 }
 
+/**
+ * The classes a `@CatgaHandler` class is meant to handle, read even when it is malformed: the decorator's message
+ * argument and the first parameter of each `handle` signature. A message claimed by a handler that fails CATGA003 or
+ * CATGA004 does not also get CATGA001 ("no handler"): the user wrote one, and the other finding says what is wrong.
+ */
+export function intendedMessagesOf(ctx: AnalysisContext, node: TS.ClassDeclaration, decorator: CatgaDecorator): TS.ClassDeclaration[] {
+  const { ts, checker } = ctx;
+  const found: TS.ClassDeclaration[] = [];
+  const add = (symbol: TS.Symbol | undefined): void => {
+    const declaration = symbol?.declarations?.find((d): d is TS.ClassDeclaration => ts.isClassDeclaration(d));
+    if (declaration !== undefined) found.push(declaration);
+  };
+  const explicit = decorator.args[0];
+  if (explicit !== undefined && !ts.isObjectLiteralExpression(explicit)) {
+    add(checker.getTypeAtLocation(explicit).getConstructSignatures()[0]?.getReturnType().getSymbol());
+  }
+  const symbol = node.name === undefined ? undefined : checker.getSymbolAtLocation(node.name);
+  const handle = symbol === undefined ? undefined : checker.getPropertyOfType(checker.getDeclaredTypeOfSymbol(symbol), 'handle');
+  for (const signature of handle === undefined ? [] : checker.getTypeOfSymbol(handle).getCallSignatures()) {
+    const [parameter] = signature.getParameters();
+    if (parameter !== undefined) add(checker.getTypeOfSymbol(parameter).getSymbol());
+  }
+  return found;
+}
+
 /** Analyses a `@CatgaHandler` class: its `handle` signature, its message, and the result type it returns. */
 export function analyzeHandler(ctx: AnalysisContext, node: TS.ClassDeclaration, decorator: CatgaDecorator, findings: Finding[]): HandlerModel | undefined {
   const { ts, checker } = ctx;

@@ -50,6 +50,26 @@ export class ModuleRefs {
     return name;
   }
 
+  /**
+   * Whether the export an import binding names is a value at run time. The user's own import may be `import type`
+   * (generated code imports the module itself), but `export type { X }` anywhere along the re-export chain means the
+   * module object has no `X`: referring to it would load `undefined`.
+   */
+  private exportsValue(imported: TS.Symbol): boolean {
+    const { ts, checker } = this;
+    const typeOnly = (declaration: TS.Declaration): boolean =>
+      (ts.isExportSpecifier(declaration) && (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly)) ||
+      (ts.isImportSpecifier(declaration) && (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly)) ||
+      (ts.isImportClause(declaration) && declaration.isTypeOnly);
+    const seen = new Set<TS.Symbol>();
+    for (let current = checker.getImmediateAliasedSymbol(imported); current !== undefined && !seen.has(current); current = checker.getImmediateAliasedSymbol(current)) {
+      seen.add(current);
+      if (!(current.flags & ts.SymbolFlags.Alias)) return true;
+      if ((current.declarations ?? []).some(typeOnly)) return false;
+    }
+    return true;
+  }
+
   /** Where the user's own imports bring the class from, and under which exported name. */
   private importedSpecifier(target: ClassRef): { specifier: string; exportName: string } | undefined {
     const { ts, checker } = this;
@@ -65,7 +85,7 @@ export class ModuleRefs {
       }
       for (const { local, exportName } of candidates) {
         const symbol = checker.getSymbolAtLocation(local);
-        if (symbol !== undefined && targetSymbol !== undefined && checker.getAliasedSymbol(symbol) === targetSymbol) {
+        if (symbol !== undefined && targetSymbol !== undefined && checker.getAliasedSymbol(symbol) === targetSymbol && this.exportsValue(symbol)) {
           return { specifier: statement.moduleSpecifier.text, exportName };
         }
       }

@@ -6,6 +6,8 @@ import { writeContract, writeHandler } from '../emit/contract-programmer.js';
 import { ModuleRefs } from '../emit/module-refs.js';
 import { rewriteCallSite } from './call-sites.js';
 
+const reported = new WeakSet<object>();
+
 /** The runtime namespace generated code calls (`__catga.defineContract(...)`). */
 export const RUNTIME_NAMESPACE = '__catga';
 const RUNTIME_MODULE = '@catga/runtime';
@@ -34,7 +36,12 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
   const { ts, program, checker } = ctx;
   if (!isOwnSource(program, file)) return file;
   const model = analyzeProgram(ctx);
-  for (const finding of model.findings) if (finding.node.getSourceFile() === file) report(finding);
+  // Every finding of the program is reported with the first file emitted: incremental and watch builds emit only
+  // changed files, and a whole-program finding (no handler left for a command) may sit in a file that did not change.
+  if (!reported.has(model)) {
+    reported.add(model);
+    for (const finding of model.findings) report(finding);
+  }
 
   const entry = model.byFile.get(file.fileName);
   const mayCall = ctx.options.rewriteCallSites && (file.text.includes('send(') || file.text.includes('publish('));
@@ -49,7 +56,7 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
   const visit = (node: TS.Node): TS.Node => {
     const visited = ts.visitEachChild(node, visit, context);
     if (mayCall && ts.isCallExpression(node) && ts.isCallExpression(visited)) {
-      return rewriteCallSite(ts, checker, ts.factory.updateCallExpression(node, visited.expression, visited.typeArguments, visited.arguments), runtime) ?? visited;
+      return rewriteCallSite(ctx, ts.factory.updateCallExpression(node, visited.expression, visited.typeArguments, visited.arguments), runtime) ?? visited;
     }
     return visited;
   };

@@ -1,0 +1,277 @@
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __esDecorate = (this && this.__esDecorate) || function (ctor, descriptorIn, decorators, contextIn, initializers, extraInitializers) {
+    function accept(f) { if (f !== void 0 && typeof f !== "function") throw new TypeError("Function expected"); return f; }
+    var kind = contextIn.kind, key = kind === "getter" ? "get" : kind === "setter" ? "set" : "value";
+    var target = !descriptorIn && ctor ? contextIn["static"] ? ctor : ctor.prototype : null;
+    var descriptor = descriptorIn || (target ? Object.getOwnPropertyDescriptor(target, contextIn.name) : {});
+    var _, done = false;
+    for (var i = decorators.length - 1; i >= 0; i--) {
+        var context = {};
+        for (var p in contextIn) context[p] = p === "access" ? {} : contextIn[p];
+        for (var p in contextIn.access) context.access[p] = contextIn.access[p];
+        context.addInitializer = function (f) { if (done) throw new TypeError("Cannot add initializers after decoration has completed"); extraInitializers.push(accept(f || null)); };
+        var result = (0, decorators[i])(kind === "accessor" ? { get: descriptor.get, set: descriptor.set } : descriptor[key], context);
+        if (kind === "accessor") {
+            if (result === void 0) continue;
+            if (result === null || typeof result !== "object") throw new TypeError("Object expected");
+            if (_ = accept(result.get)) descriptor.get = _;
+            if (_ = accept(result.set)) descriptor.set = _;
+            if (_ = accept(result.init)) initializers.unshift(_);
+        }
+        else if (_ = accept(result)) {
+            if (kind === "field") initializers.unshift(_);
+            else descriptor[key] = _;
+        }
+    }
+    if (target) Object.defineProperty(target, contextIn.name, descriptor);
+    done = true;
+};
+var __runInitializers = (this && this.__runInitializers) || function (thisArg, initializers, value) {
+    var useValue = arguments.length > 2;
+    for (var i = 0; i < initializers.length; i++) {
+        value = useValue ? initializers[i].call(thisArg, value) : initializers[i].call(thisArg);
+    }
+    return useValue ? value : void 0;
+};
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.AuditOrderCancelled = exports.NotifyOrderPlaced = exports.AuditOrderPlaced = exports.PingHandler = exports.GetOrderHandler = exports.CancelOrderHandler = exports.PlaceOrderHandler = void 0;
+const __catga = __importStar(require("@catga/runtime"));
+const __catga_m0 = __importStar(require("./messages.js"));
+const runtime_1 = require("@catga/runtime");
+const messages_js_1 = require("./messages.js");
+const store_js_1 = require("./store.js");
+let PlaceOrderHandler = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)(messages_js_1.PlaceOrder)];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var PlaceOrderHandler = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            PlaceOrderHandler = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        async handle(command, context) {
+            const orderId = `order-${command.customerId}-${store_js_1.store.orders.size + 1}`;
+            store_js_1.store.orders.set(orderId, { orderId, status: 'placed', lines: command.lines.length });
+            const published = await __catga.publishCompiled(context, new messages_js_1.OrderPlaced(orderId, command.lines.length, new Date(Date.UTC(2026, 0, 2))));
+            if (!published.ok)
+                throw published.error;
+            return { orderId, lines: command.lines.length };
+        }
+    };
+    return PlaceOrderHandler = _classThis;
+})();
+exports.PlaceOrderHandler = PlaceOrderHandler;
+__catga.defineHandler(PlaceOrderHandler, {
+    message: __catga_m0.PlaceOrder,
+    returns: "promise",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:5",
+});
+/** No message class in the decorator: the transformer fills it in from handle()'s parameter. */
+let CancelOrderHandler = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)()];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var CancelOrderHandler = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            CancelOrderHandler = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        async handle(command, context) {
+            const found = await __catga.sendCompiled(context, new messages_js_1.GetOrder(command.orderId));
+            if (!found.ok)
+                throw found.error;
+            if (found.value === null)
+                throw new runtime_1.CatgaError('NOT_FOUND', `no order ${command.orderId}`);
+            store_js_1.store.orders.set(command.orderId, { ...found.value, status: 'cancelled' });
+            await __catga.publishCompiled(context, new messages_js_1.OrderCancelled(command.orderId, command.reason ?? null));
+        }
+    };
+    return CancelOrderHandler = _classThis;
+})();
+exports.CancelOrderHandler = CancelOrderHandler;
+__catga.defineHandler(CancelOrderHandler, {
+    message: __catga_m0.CancelOrder,
+    returns: "promise",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:17",
+});
+let GetOrderHandler = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)(messages_js_1.GetOrder)];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var GetOrderHandler = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            GetOrderHandler = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        async handle(query) {
+            return store_js_1.store.orders.get(query.orderId) ?? null;
+        }
+    };
+    return GetOrderHandler = _classThis;
+})();
+exports.GetOrderHandler = GetOrderHandler;
+__catga.defineHandler(GetOrderHandler, {
+    message: __catga_m0.GetOrder,
+    returns: "promise",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:28",
+});
+/** Synchronous: returns a value. */
+let PingHandler = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)(messages_js_1.Ping)];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var PingHandler = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            PingHandler = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        handle(command) {
+            return 'pong'.repeat(command.times);
+        }
+    };
+    return PingHandler = _classThis;
+})();
+exports.PingHandler = PingHandler;
+__catga.defineHandler(PingHandler, {
+    message: __catga_m0.Ping,
+    returns: "value",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:36",
+});
+let AuditOrderPlaced = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)(messages_js_1.OrderPlaced)];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var AuditOrderPlaced = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            AuditOrderPlaced = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        handle(event) {
+            store_js_1.store.audit.push(`placed ${event.orderId} (${event.lines} lines) at ${event.at.toISOString()}`);
+        }
+    };
+    return AuditOrderPlaced = _classThis;
+})();
+exports.AuditOrderPlaced = AuditOrderPlaced;
+__catga.defineHandler(AuditOrderPlaced, {
+    message: __catga_m0.OrderPlaced,
+    returns: "value",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:43",
+});
+let NotifyOrderPlaced = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)(messages_js_1.OrderPlaced)];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var NotifyOrderPlaced = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            NotifyOrderPlaced = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        async handle(event) {
+            store_js_1.store.notifications.push(`notify ${event.orderId}`);
+        }
+    };
+    return NotifyOrderPlaced = _classThis;
+})();
+exports.NotifyOrderPlaced = NotifyOrderPlaced;
+__catga.defineHandler(NotifyOrderPlaced, {
+    message: __catga_m0.OrderPlaced,
+    returns: "promise",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:50",
+});
+let AuditOrderCancelled = (() => {
+    let _classDecorators = [(0, runtime_1.CatgaHandler)(messages_js_1.OrderCancelled)];
+    let _classDescriptor;
+    let _classExtraInitializers = [];
+    let _classThis;
+    var AuditOrderCancelled = class {
+        static { _classThis = this; }
+        static {
+            const _metadata = typeof Symbol === "function" && Symbol.metadata ? Object.create(null) : void 0;
+            __esDecorate(null, _classDescriptor = { value: _classThis }, _classDecorators, { kind: "class", name: _classThis.name, metadata: _metadata }, null, _classExtraInitializers);
+            AuditOrderCancelled = _classThis = _classDescriptor.value;
+            if (_metadata) Object.defineProperty(_classThis, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
+            __runInitializers(_classThis, _classExtraInitializers);
+        }
+        handle(event) {
+            store_js_1.store.audit.push(`cancelled ${event.orderId}: ${event.reason ?? 'no reason'}`);
+        }
+    };
+    return AuditOrderCancelled = _classThis;
+})();
+exports.AuditOrderCancelled = AuditOrderCancelled;
+__catga.defineHandler(AuditOrderCancelled, {
+    message: __catga_m0.OrderCancelled,
+    returns: "value",
+    invoke: (handler, message, context) => handler.handle(message, context),
+    source: "src/handlers.ts:57",
+});
