@@ -30,13 +30,16 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Pipel
   const { handlerName, typeName } = registration;
   const compiled = compiledHandlerOf(registration.handlerClass);
   if (compiled?.returns === 'promise') {
-    // The transformer read handle()'s return type: no thenable probe, one await.
+    // The transformer read handle()'s return type: no thenable probe, and the handler's own promise is chained
+    // (one reaction) instead of awaited in an async frame of ours.
     const invoke = compiled.invoke as unknown as (handler: AnyHandler, message: Message, context: PipelineContext) => Promise<unknown>;
-    return async (message, context) => {
+    return (message, context) => {
       try {
-        return ok(await invoke(resolve(context), message, context));
+        return invoke(resolve(context), message, context).then(ok, (thrown: unknown) =>
+          handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal),
+        );
       } catch (thrown) {
-        return handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
+        return Promise.resolve(handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
       }
     };
   }
@@ -51,12 +54,13 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Pipel
       }
     };
   }
-  return async (message, context) => {
+  return (message, context) => {
     try {
       const output: unknown = resolve(context).handle(message as never, context);
-      return ok(isThenable(output) ? await output : output);
+      if (!isThenable(output)) return Promise.resolve(ok(output));
+      return Promise.resolve(output).then(ok, (thrown: unknown) => handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
     } catch (thrown) {
-      return handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
+      return Promise.resolve(handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
     }
   };
 }

@@ -64,6 +64,7 @@ export class MemoryTransport implements Transport {
     const inbound = this.inbound;
     if (inbound === undefined || this.closed) return Promise.resolve(this.refuse(message));
     if (this.codec !== false) return this.requestThroughCodec(this.codec, inbound, message, signal);
+    if (!this.asyncDispatch) return this.deliverRequestNow(inbound, message, signal);
     return this.deliverRequest(inbound, message, signal);
   }
 
@@ -98,6 +99,19 @@ export class MemoryTransport implements Transport {
       this.settle();
     }
   }
+
+  /**
+   * `asyncDispatch: false` without a codec: the caller gets the dispatcher's own promise, with no async frame of the
+   * transport's around it (one promise layer less per send); in-flight accounting rides on a reaction.
+   */
+  private deliverRequestNow(inbound: InboundDispatcher, message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
+    this.inFlight++;
+    const pending = inbound.dispatchRequest(message, signal);
+    pending.then(this.settleOne, this.settleOne);
+    return pending;
+  }
+
+  private readonly settleOne = (): void => this.settle();
 
   private async deliverEvent(inbound: InboundDispatcher, event: Event, signal: AbortSignal): Promise<PublishResult> {
     this.inFlight++;
