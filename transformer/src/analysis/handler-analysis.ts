@@ -111,6 +111,7 @@ export function analyzeHandler(ctx: AnalysisContext, node: TS.ClassDeclaration, 
     message: classRef(ctx, messageDeclaration),
     messageKind: message.kind,
     returns: returnsOf(ctx, returnType),
+    takesContext: signature.getParameters().length >= 2 || (signature.getDeclaration()?.parameters.some((p) => p.dotDotDotToken !== undefined) ?? true),
     source: sourceOf(ctx, node),
   };
 }

@@ -66,6 +66,8 @@ export interface HandlerModel {
   readonly message: ClassRef;
   readonly messageKind: MessageKind;
   readonly returns: HandlerReturn;
+  /** Whether `handle` declares a context parameter (the executor passes it only then). */
+  readonly takesContext: boolean;
   readonly source: string;
 }
 

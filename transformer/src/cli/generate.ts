@@ -9,7 +9,7 @@ import type { ClassRef } from '../analysis/model.js';
 import type { TypeScript } from '../context.js';
 import { analysisContext, resolveOptions } from '../create-transformer.js';
 import { writeContract, writeHandler } from '../emit/contract-programmer.js';
-import { relativeSpecifier } from '../emit/module-refs.js';
+import { relativeSpecifier, userImportOf } from '../emit/module-refs.js';
 
 // `catga generate`: the analysis and the code writers of the ts-patch plugin, writing ONE TypeScript file that the
 // user imports at startup, for toolchains that cannot run a TypeScript transformer (tsx, esbuild, Vite/Vitest, SWC,
@@ -207,27 +207,6 @@ function exportNameOf(ts: TypeScript, target: ClassRef): string | undefined {
   return (flags & ts.ModifierFlags.Default) !== 0 ? 'default' : target.name;
 }
 
-/** The specifier and export name under which `from`'s own imports bring `target` in (for classes in `.d.ts` files). */
-function userImportOf(ts: TypeScript, checker: TS.TypeChecker, from: TS.SourceFile, target: ClassRef): { specifier: string; exportName: string } | undefined {
-  const targetSymbol = target.declaration.name === undefined ? undefined : checker.getSymbolAtLocation(target.declaration.name);
-  if (targetSymbol === undefined) return undefined;
-  for (const statement of from.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    const clause = statement.importClause;
-    if (clause === undefined) continue;
-    const candidates: { local: TS.Identifier; exportName: string }[] = [];
-    if (clause.name !== undefined) candidates.push({ local: clause.name, exportName: 'default' });
-    if (clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings)) {
-      for (const element of clause.namedBindings.elements) candidates.push({ local: element.name, exportName: (element.propertyName ?? element.name).text });
-    }
-    for (const { local, exportName } of candidates) {
-      const symbol = checker.getSymbolAtLocation(local);
-      if (symbol !== undefined && checker.getAliasedSymbol(symbol) === targetSymbol) return { specifier: statement.moduleSpecifier.text, exportName };
-    }
-  }
-  return undefined;
-}
-
 /** Everything `generateFile` needs besides the program. */
 export interface GenerateFileOptions {
   /** Absolute path of the file to write. */
@@ -313,27 +292,13 @@ export function generateFile(ts: TypeScript, program: TS.Program, options: Gener
     const handlerLocal = localOf(handler.ref, undefined, 'Handler');
     const messageLocal = localOf(handler.message, handler.ref.declaration.getSourceFile(), handler.messageKind === 'event' ? 'Event' : handler.messageKind === 'query' ? 'Query' : 'Command');
     if (handlerLocal === undefined || messageLocal === undefined) continue;
-    blocks.push(withHandleArity(ctx.checker, handler.ref.declaration, writeHandler(handler, handlerLocal, messageLocal, true)));
+    blocks.push(writeHandler(handler, handlerLocal, messageLocal, true));
     registryHandlers.push(handlerLocal);
   }
 
   const counts = { messages: model.messages.length, handlers: model.handlers.length };
   if (problems.some((p) => p.severity === 'error')) return { problems, content: undefined, ...counts };
   return { problems, content: renderFile(options, ctx.baseDir, imports, blocks, registryMessages, registryHandlers), ...counts };
-}
-
-/**
- * Workaround: typed `writeHandler` output calls `handler.handle(message, context)`, which does not type-check
- * (TS2554) when `handle` declares only the message parameter, a common shape. Such handlers get
- * `handler.handle(message)` (and `_context`, for noUnusedParameters); remove once the typed executor handles it.
- */
-function withHandleArity(checker: TS.TypeChecker, declaration: TS.ClassDeclaration, text: string): string {
-  const symbol = declaration.name === undefined ? undefined : checker.getSymbolAtLocation(declaration.name);
-  const handle = symbol === undefined ? undefined : checker.getPropertyOfType(checker.getDeclaredTypeOfSymbol(symbol), 'handle');
-  const signature = handle === undefined ? undefined : checker.getTypeOfSymbol(handle).getCallSignatures()[0];
-  const declared = signature?.getDeclaration();
-  const takesContext = signature === undefined || signature.getParameters().length >= 2 || (declared?.parameters.some((p) => p.dotDotDotToken !== undefined) ?? true);
-  return takesContext ? text : text.replace('context: __catga.HandlerContext) => handler.handle(message, context),', '_context: __catga.HandlerContext) => handler.handle(message),');
 }
 
 /** A relative specifier to a module the user named by a relative specifier (kept as they wrote its extension). */

@@ -38,14 +38,13 @@ export function writeContract(message: MessageModel, classExpression: string, ty
  * `returns` tells the runtime whether to await (read from handle()'s declared return type).
  */
 export function writeHandler(handler: HandlerModel, classExpression: string, messageExpression: string, typed: boolean): string {
-  const parameters = typed
-    ? `(handler: ${classExpression}, message: ${messageExpression}, context: __catga.HandlerContext)`
-    : '(handler, message, context)';
+  const context = handler.takesContext ? (typed ? ', context: __catga.HandlerContext' : ', context') : '';
+  const parameters = typed ? `(handler: ${classExpression}, message: ${messageExpression}${context})` : `(handler, message${context})`;
   return [
     `__catga.defineHandler(${classExpression}, {`,
     `    message: ${messageExpression},`,
     `    returns: ${q(handler.returns)},`,
-    `    invoke: ${parameters} => handler.handle(message, context),`,
+    `    invoke: ${parameters} => handler.handle(message${handler.takesContext ? ', context' : ''}),`,
     `    source: ${q(handler.source)},`,
     '});',
   ].join('\n');

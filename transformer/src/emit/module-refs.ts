@@ -70,26 +70,35 @@ export class ModuleRefs {
     return true;
   }
 
-  /** Where the user's own imports bring the class from, and under which exported name. */
+  /** Where the user's own imports bring the class in as a value, and under which exported name. */
   private importedSpecifier(target: ClassRef): { specifier: string; exportName: string } | undefined {
-    const { ts, checker } = this;
-    const targetSymbol = target.declaration.name === undefined ? undefined : checker.getSymbolAtLocation(target.declaration.name);
-    for (const statement of this.file.statements) {
-      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-      const clause = statement.importClause;
-      if (clause === undefined) continue;
-      const candidates: { local: TS.Identifier; exportName: string }[] = [];
-      if (clause.name !== undefined) candidates.push({ local: clause.name, exportName: 'default' });
-      if (clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings)) {
-        for (const element of clause.namedBindings.elements) candidates.push({ local: element.name, exportName: (element.propertyName ?? element.name).text });
-      }
-      for (const { local, exportName } of candidates) {
-        const symbol = checker.getSymbolAtLocation(local);
-        if (symbol !== undefined && targetSymbol !== undefined && checker.getAliasedSymbol(symbol) === targetSymbol && this.exportsValue(symbol)) {
-          return { specifier: statement.moduleSpecifier.text, exportName };
-        }
-      }
-    }
-    return undefined;
+    const found = userImportOf(this.ts, this.checker, this.file, target);
+    return found !== undefined && this.exportsValue(found.local) ? found : undefined;
   }
+}
+
+/** The import of `file` that brings `target` in: its module specifier, exported name and local alias symbol. */
+export function userImportOf(
+  ts: typeof TS,
+  checker: TS.TypeChecker,
+  file: TS.SourceFile,
+  target: ClassRef,
+): { specifier: string; exportName: string; local: TS.Symbol } | undefined {
+  const targetSymbol = target.declaration.name === undefined ? undefined : checker.getSymbolAtLocation(target.declaration.name);
+  if (targetSymbol === undefined) return undefined;
+  for (const statement of file.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const clause = statement.importClause;
+    if (clause === undefined) continue;
+    const candidates: { local: TS.Identifier; exportName: string }[] = [];
+    if (clause.name !== undefined) candidates.push({ local: clause.name, exportName: 'default' });
+    if (clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings)) {
+      for (const element of clause.namedBindings.elements) candidates.push({ local: element.name, exportName: (element.propertyName ?? element.name).text });
+    }
+    for (const { local, exportName } of candidates) {
+      const symbol = checker.getSymbolAtLocation(local);
+      if (symbol !== undefined && checker.getAliasedSymbol(symbol) === targetSymbol) return { specifier: statement.moduleSpecifier.text, exportName, local: symbol };
+    }
+  }
+  return undefined;
 }

@@ -44,7 +44,7 @@ describe('catga generate, then plain tsc and node', () => {
     expect(text).toContain('function validatePlaceOrder(m: any): __catga.ValidationIssue[] | undefined {');
     expect(text).toContain('invoke: (handler: PlaceOrderHandler, message: PlaceOrder, context: __catga.HandlerContext) => handler.handle(message, context),');
     // handle(query) declares no context parameter: the executor passes the message only (strict-clean).
-    expect(text).toContain('invoke: (handler: GetOrderHandler, message: GetOrder, _context: __catga.HandlerContext) => handler.handle(message),');
+    expect(text).toContain('invoke: (handler: GetOrderHandler, message: GetOrder) => handler.handle(message),');
     expect(text).toContain('export const catgaRegistry = {\n    messages: [PlaceOrder, GetOrder, OrderPlaced],\n    handlers: [GetOrderHandler, PlaceOrderHandler, OrderPlacedHandler],\n} as const;');
   });
 

@@ -99,7 +99,7 @@ exports.GetOrderHandler = GetOrderHandler = __decorate([
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:28",
 });
 /** Synchronous: returns a value. */
@@ -115,7 +115,7 @@ exports.PingHandler = PingHandler = __decorate([
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:36",
 });
 let AuditOrderPlaced = class AuditOrderPlaced {
@@ -130,7 +130,7 @@ exports.AuditOrderPlaced = AuditOrderPlaced = __decorate([
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:43",
 });
 let NotifyOrderPlaced = class NotifyOrderPlaced {
@@ -145,7 +145,7 @@ exports.NotifyOrderPlaced = NotifyOrderPlaced = __decorate([
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:50",
 });
 let AuditOrderCancelled = class AuditOrderCancelled {
@@ -160,6 +160,6 @@ exports.AuditOrderCancelled = AuditOrderCancelled = __decorate([
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:57",
 });

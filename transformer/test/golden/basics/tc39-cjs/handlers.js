@@ -163,7 +163,7 @@ exports.GetOrderHandler = GetOrderHandler;
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:28",
 });
 /** Synchronous: returns a value. */
@@ -191,7 +191,7 @@ exports.PingHandler = PingHandler;
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:36",
 });
 let AuditOrderPlaced = (() => {
@@ -218,7 +218,7 @@ exports.AuditOrderPlaced = AuditOrderPlaced;
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:43",
 });
 let NotifyOrderPlaced = (() => {
@@ -245,7 +245,7 @@ exports.NotifyOrderPlaced = NotifyOrderPlaced;
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:50",
 });
 let AuditOrderCancelled = (() => {
@@ -272,6 +272,6 @@ exports.AuditOrderCancelled = AuditOrderCancelled;
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:57",
 });

@@ -127,7 +127,7 @@ export { GetOrderHandler };
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:28",
 });
 /** Synchronous: returns a value. */
@@ -155,7 +155,7 @@ export { PingHandler };
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:36",
 });
 let AuditOrderPlaced = (() => {
@@ -182,7 +182,7 @@ export { AuditOrderPlaced };
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:43",
 });
 let NotifyOrderPlaced = (() => {
@@ -209,7 +209,7 @@ export { NotifyOrderPlaced };
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:50",
 });
 let AuditOrderCancelled = (() => {
@@ -236,6 +236,6 @@ export { AuditOrderCancelled };
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",
-    invoke: (handler, message, context) => handler.handle(message, context),
+    invoke: (handler, message) => handler.handle(message),
     source: "src/handlers.ts:57",
 });
