@@ -98,4 +98,4 @@ export { retryBehavior } from './behaviors/retry.js';
 export { timeoutBehavior } from './behaviors/timeout.js';
 export { validateMessageOptions } from './core/message-options.js';
 export { compiledHandlerOf, contractOf, defineContract, defineHandler, publishCompiled, sendCompiled } from './core/compiled.js';
-export type { CompiledContract, CompiledHandler, ContractField, HandlerReturn } from './core/compiled.js';
+export type { CatgaRegistry, CompiledContract, CompiledHandler, ContractField, HandlerReturn } from './core/compiled.js';

@@ -154,4 +154,19 @@ describe('compiled code on the runtime', () => {
     expect(warnings).toHaveLength(1);
     expect(() => createCatga({ untransformed: 'sometimes' as never })).toThrow(/untransformed/);
   });
+
+  it('registers a whole registry, with factories by class name', async () => {
+    const registry = { messages: [Rename, Renamed, Untouched], handlers: [RenameHandler, RenamedHandler, UntouchedHandler] };
+    const made: string[] = [];
+    const catga = createCatga()
+      .withServices({ tag: 'svc' })
+      .handlers(registry, { UntouchedHandler: (s) => (made.push(s.tag), new UntouchedHandler()) })
+      .build();
+    expect(made).toEqual(['svc']);
+    expect(await catga.send(new Rename('b'))).toEqual({ ok: true, value: 'renamed to b' });
+    expect(await catga.send(new Untouched())).toEqual({ ok: true, value: 'plain' });
+    expect(() => createCatga().handlers(registry, { Nope: () => new UntouchedHandler() })).toThrow(/the registry has no handler named Nope/);
+    expect(() => createCatga().handlers({} as never)).toThrow(/expected a registry/);
+    expect(() => createCatga().handlers(registry).handler(RenameHandler)).toThrow(/registered twice/);
+  });
 });

@@ -26,6 +26,7 @@ import { checkOptions, oneOf, type OptionCheck } from './option-checks.js';
 import type { OrderedBehavior, PipelineBehavior } from './pipeline.js';
 import type { Transport } from './transport.js';
 import { checkTransformed } from './transform-check.js';
+import type { CatgaRegistry } from './compiled.js';
 
 /** Where a behaviour sits in the pipeline; lower runs first (outermost). Equal orders keep insertion order. */
 export interface UseOptions {
@@ -125,6 +126,29 @@ export class CatgaBuilder<S extends object = {}> {
       throw new CatgaConfigurationError(`handlers.${handlerClass?.name}`, 'a scoped handler needs a factory function');
     }
     this.registry.add(handlerClass, factory as HandlerFactory<unknown, AnyHandler>, 'scoped');
+    return this;
+  }
+
+  /**
+   * Registers every handler of a program's registry (the `catgaRegistry` that `catga generate` writes) as a
+   * singleton, and makes every message class of it known. A handler whose constructor takes arguments needs a
+   * factory, keyed by its class name; a factory naming no handler of the registry is an error.
+   *
+   * @example
+   * createCatga().withServices({ orders }).handlers(catgaRegistry, { PlaceOrderHandler: (s) => new PlaceOrderHandler(s.orders) })
+   */
+  handlers(registry: CatgaRegistry, factories: Readonly<Record<string, (services: S) => AnyHandler>> = {}): this {
+    if (registry === null || typeof registry !== 'object' || !Array.isArray(registry.messages) || !Array.isArray(registry.handlers)) {
+      throw new CatgaConfigurationError('handlers', 'expected a registry { messages, handlers } (the catgaRegistry of catga generate)');
+    }
+    const names = new Set(registry.handlers.map((handlerClass) => handlerClass.name));
+    for (const name of Object.keys(factories)) {
+      if (!names.has(name)) throw new CatgaConfigurationError(`handlers.${name}`, `the registry has no handler named ${name}`, [...names]);
+    }
+    for (const messageClass of registry.messages) this.registry.addMessageType(messageClass);
+    for (const handlerClass of registry.handlers) {
+      this.registry.add(handlerClass, factories[handlerClass.name] as HandlerFactory<unknown, AnyHandler> | undefined, 'singleton');
+    }
     return this;
   }
 

@@ -96,6 +96,15 @@ export function compiledHandlerOf(handlerClass: Function): CompiledHandler | und
   return own<CompiledHandler>(handlerClass, COMPILED_HANDLER);
 }
 
+/**
+ * The message and handler classes of a program, listed at compile time: `catga generate` writes one as
+ * `catgaRegistry`. The builder's `.handlers(registry, factories)` registers all of it, with no run-time scan.
+ */
+export interface CatgaRegistry {
+  readonly messages: readonly MessageClass[];
+  readonly handlers: readonly (abstract new (...args: never[]) => object)[];
+}
+
 /** A bus (a Catga instance or a handler context) as compiled call sites see it. */
 interface CompiledBus {
   send<M extends Request>(message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>>;
