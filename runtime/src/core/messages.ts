@@ -54,13 +54,13 @@ export abstract class Message implements MessageContract {
  * command without a result (`class ShipOrder extends Command {}` gives `CatgaResult<void>`).
  */
 export abstract class Command<R = void> extends Message {
-  declare readonly [resultType]?: R;
+  declare readonly [resultType]?: [R];
   declare readonly [messageKind]?: 'command';
 }
 
 /** A request to read state, handled by exactly one handler, returning `R`. */
 export abstract class Query<R> extends Message {
-  declare readonly [resultType]?: R;
+  declare readonly [resultType]?: [R];
   declare readonly [messageKind]?: 'query';
 }
 
@@ -80,7 +80,8 @@ export type Request = Command<unknown> | Query<unknown>;
 export type AnyMessage = Request | Event;
 
 /** The result type of a command or query (`void` for a command without result). */
-export type ResultOf<M> = M extends { readonly [resultType]?: infer R } ? R : never;
+// The brand holds `[R]`, not `R`: inferring from an optional property would drop `undefined` from `Query<T | undefined>`.
+export type ResultOf<M> = M extends { readonly [resultType]?: [infer R] } ? R : never;
 
 /** A message class, abstract or concrete, whatever its constructor parameters. */
 export type MessageClass<M extends Message = Message> = abstract new (...args: never[]) => M;

@@ -35,6 +35,26 @@ export class CountOrders extends Query<number> {}
 @CatgaEvent({ qos: 1 })
 export class OrderShipped extends Event {}
 
+@CatgaQuery()
+export class FindNickname extends Query<string | undefined> {}
+
+@CatgaHandler(FindNickname)
+export class FindNicknameHandler {
+  handle(): string | undefined {
+    return undefined;
+  }
+}
+
+export async function optionalResults(): Promise<void> {
+  const found = await createCatga().handler(FindNicknameHandler).build().send(new FindNickname());
+  if (found.ok) {
+    const nickname: string | undefined = found.value; // undefined survives in the result type
+    // @ts-expect-error the value may be undefined
+    const sure: string = found.value;
+    void [nickname, sure];
+  }
+}
+
 @CatgaHandler(PlaceOrder)
 export class PlaceOrderHandler implements CommandHandler<PlaceOrder> {
   async handle(command: PlaceOrder, context: HandlerContext): Promise<OrderPlaced> {
