@@ -24,7 +24,11 @@ module.exports = {
     project('runtime', '<rootDir>/runtime', 'test', 'tsconfig.test.json'),
     project('runtime (experimentalDecorators)', '<rootDir>/runtime', 'test-legacy', 'tsconfig.test-legacy.json'),
     project('eslint-plugin', '<rootDir>/eslint-plugin', 'tests', 'tsconfig.test.json'),
-    project('shop', '<rootDir>/fixtures/shop', 'test', 'tsconfig.test.json'),
+    // The shop's tests run its sources compiled by @catga/transformer, through its ts-jest adapter (built by
+    // `npm run build`, which `npm test` runs first).
+    project('shop', '<rootDir>/fixtures/shop', 'test', 'tsconfig.test.json', {
+      astTransformers: { before: [{ path: join(__dirname, 'transformer', 'dist', 'ts-jest.js') }] },
+    }),
     // TS151002: ts-jest's note that a Node16 tsconfig under isolated transpilation is compiled as CommonJS (it is).
     project('transformer', '<rootDir>/transformer', 'test', 'tsconfig.test.json', { diagnostics: { ignoreCodes: [151002] } }),
   ],
