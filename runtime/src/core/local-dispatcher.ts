@@ -28,29 +28,28 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function handlerCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler): Executor {
   const { handlerName, typeName } = registration;
+  const failed = (thrown: unknown, message: Message, context: PipelineContext): CatgaResult<never> =>
+    handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
   const compiled = compiledHandlerOf(registration.handlerClass);
-  if (compiled?.returns === 'promise') {
+  const invoke = compiled?.invoke as ((handler: AnyHandler, message: Message, context: PipelineContext) => unknown) | undefined;
+  if (invoke !== undefined && compiled?.returns === 'promise') {
     // The transformer read handle()'s return type: no thenable probe, and the handler's own promise is chained
     // (one reaction) instead of awaited in an async frame of ours.
-    const invoke = compiled.invoke as unknown as (handler: AnyHandler, message: Message, context: PipelineContext) => Promise<unknown>;
     return (message, context) => {
       try {
-        return invoke(resolve(context), message, context).then(ok, (thrown: unknown) =>
-          handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal),
-        );
+        return (invoke(resolve(context), message, context) as Promise<unknown>).then(ok, (thrown: unknown) => failed(thrown, message, context));
       } catch (thrown) {
-        return Promise.resolve(handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
+        return Promise.resolve(failed(thrown, message, context));
       }
     };
   }
-  if (compiled?.returns === 'value') {
+  if (invoke !== undefined && compiled?.returns === 'value') {
     // A synchronous handler: no async frame at all.
-    const invoke = compiled.invoke as unknown as (handler: AnyHandler, message: Message, context: PipelineContext) => unknown;
     return (message, context) => {
       try {
         return Promise.resolve(ok(invoke(resolve(context), message, context)));
       } catch (thrown) {
-        return Promise.resolve(handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
+        return Promise.resolve(failed(thrown, message, context));
       }
     };
   }
@@ -58,9 +57,9 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Pipel
     try {
       const output: unknown = resolve(context).handle(message as never, context);
       if (!isThenable(output)) return Promise.resolve(ok(output));
-      return Promise.resolve(output).then(ok, (thrown: unknown) => handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
+      return Promise.resolve(output).then(ok, (thrown: unknown) => failed(thrown, message, context));
     } catch (thrown) {
-      return Promise.resolve(handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal));
+      return Promise.resolve(failed(thrown, message, context));
     }
   };
 }
