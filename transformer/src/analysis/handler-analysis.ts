@@ -2,7 +2,7 @@ import type * as TS from 'typescript';
 import type { AnalysisContext } from '../context.js';
 import type { CatgaDecorator } from './decorators.js';
 import { CatgaCode, type Finding } from './diagnostics.js';
-import { classRef, messageKindOfType, resultTypeOf, sourceOf } from './message-analysis.js';
+import { classRef, instantiatedResultOf, messageKindOfType, resultTypeOf, sourceOf } from './message-analysis.js';
 import type { HandlerModel, HandlerReturn } from './model.js';
 
 function isThenable(ctx: AnalysisContext, type: TS.Type): boolean {
@@ -65,7 +65,12 @@ export function analyzeHandler(ctx: AnalysisContext, node: TS.ClassDeclaration, 
   }
   const signature = signatures[0]!;
   const [messageParameter] = signature.getParameters();
-  if (messageParameter === undefined) return invalid(handleNode, `${className}.handle takes no parameter; it must take the message it handles: handle(message: TheMessage, context).`);
+  // An explicit @CatgaHandler(Message) names the message; a handle() that does not read it may then take nothing.
+  const explicit = decorator.args[0] !== undefined && !ts.isObjectLiteralExpression(decorator.args[0]) ? decorator.args[0] : undefined;
+  const namedType = explicit === undefined ? undefined : checker.getTypeAtLocation(explicit).getConstructSignatures()[0]?.getReturnType();
+  if (messageParameter === undefined && namedType === undefined) {
+    return invalid(handleNode, `${className}.handle takes no parameter; it must take the message it handles: handle(message: TheMessage, context).`);
+  }
   const required = signature.getParameters().filter((p) => {
     const declaration = p.valueDeclaration;
     return declaration !== undefined && ts.isParameter(declaration) && declaration.initializer === undefined && declaration.questionToken === undefined && declaration.dotDotDotToken === undefined;
@@ -73,27 +78,25 @@ export function analyzeHandler(ctx: AnalysisContext, node: TS.ClassDeclaration, 
   if (signature.getParameters().length > 2 && required > 2) {
     return invalid(handleNode, `${className}.handle takes ${required} required parameters; it receives (message, context) only. Inject other dependencies through the constructor.`);
   }
-  const messageType = checker.getTypeOfSymbol(messageParameter);
+  const messageType = messageParameter === undefined ? namedType! : checker.getTypeOfSymbol(messageParameter);
   const messageSymbol = messageType.getSymbol();
   const messageDeclaration = messageSymbol?.declarations?.find((d): d is TS.ClassDeclaration => ts.isClassDeclaration(d));
   const message = messageDeclaration === undefined ? undefined : messageKindOfType(ctx, messageType);
-  const parameterNode = messageParameter.valueDeclaration ?? handleNode;
+  const parameterNode = messageParameter?.valueDeclaration ?? explicit ?? handleNode;
   if (messageDeclaration === undefined || message === undefined) {
     return invalid(parameterNode, `${className}.handle's first parameter is ${checker.typeToString(messageType)}, not a message class; it must be a class extending Command, Query or Event.`);
   }
 
   // An explicit @CatgaHandler(Message) must agree with handle()'s parameter.
-  const explicit = decorator.args[0];
-  if (explicit !== undefined && !ts.isObjectLiteralExpression(explicit)) {
-    const named = checker.getTypeAtLocation(explicit).getConstructSignatures()[0]?.getReturnType().getSymbol();
-    if (named !== undefined && named !== messageSymbol) {
-      return invalid(explicit, `@CatgaHandler names ${named.name} but ${className}.handle takes ${messageSymbol!.name}.`);
-    }
+  const named = namedType?.getSymbol();
+  if (explicit !== undefined && named !== undefined && named !== messageSymbol) {
+    return invalid(explicit, `@CatgaHandler names ${named.name} but ${className}.handle takes ${messageSymbol!.name}.`);
   }
 
   const returnType = signature.getReturnType();
   const awaited = checker.getAwaitedType(returnType) ?? returnType;
-  const result = resultTypeOf(ctx, message.base);
+  // The handled type as written (`Box<number>`), so a generic message's result is instantiated.
+  const result = instantiatedResultOf(ctx, messageType) ?? resultTypeOf(ctx, message.base);
   if (message.kind !== 'event' && result !== undefined && !(result.flags & ts.TypeFlags.Void) && !checker.isTypeAssignableTo(awaited, result)) {
     const declaration = handle.valueDeclaration;
     const returnNode = declaration !== undefined && ts.isMethodDeclaration(declaration) ? (declaration.type ?? declaration.name) : handleNode;

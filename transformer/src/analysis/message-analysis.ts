@@ -43,6 +43,18 @@ export function resultTypeOf(ctx: AnalysisContext, base: TS.TypeReference | unde
   return args[0];
 }
 
+/**
+ * The result type of a message type as instantiated (`Box<number>` gives `number[]` for `Query<T[]>`): read from the
+ * runtime's `resultType` brand, which holds `[R]`.
+ */
+export function instantiatedResultOf(ctx: AnalysisContext, messageType: TS.Type): TS.Type | undefined {
+  const { checker } = ctx;
+  const brand = checker.getPropertiesOfType(messageType).find((p) => p.name.startsWith('__@resultType') && (p.declarations ?? []).some(isRuntimeDeclaration));
+  if (brand === undefined) return undefined;
+  const tuple = checker.getNonNullableType(checker.getTypeOfSymbol(brand));
+  return checker.isTupleType(tuple) ? checker.getTypeArguments(tuple as TS.TypeReference)[0] : undefined;
+}
+
 export function sourceOf(ctx: AnalysisContext, node: TS.Node): string {
   const file = node.getSourceFile();
   const { line } = file.getLineAndCharacterOfPosition(node.getStart(file));

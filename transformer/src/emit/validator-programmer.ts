@@ -19,7 +19,7 @@ export function describeFieldType(type: FieldType): string {
     case 'record':
       return 'an object';
     case 'union':
-      return type.options.map(describeFieldType).join(' | ');
+      return [...new Set(type.options.map(describeFieldType))].join(' | ');
     case 'date':
       return 'a valid Date';
     case 'bytes':
@@ -73,11 +73,15 @@ class Writer {
   readonly lines: string[] = [];
   private counter = 0;
 
+  /** A writer of its own lines that shares the parent's variable names (`i0`, `k1`, ...). */
+  constructor(private readonly parent?: Writer) {}
+
   line(indent: number, text: string): void {
     this.lines.push(`${'    '.repeat(indent)}${text}`);
   }
 
   name(prefix: string): string {
+    if (this.parent !== undefined) return this.parent.name(prefix);
     return `${prefix}${this.counter++}`;
   }
 }
@@ -106,26 +110,27 @@ function constraintChecks(w: Writer, indent: number, value: string, path: string
 function check(w: Writer, indent: number, value: string, path: string, type: FieldType, constraints: FieldConstraints): void {
   if (type.kind === 'unknown') return;
   w.line(indent, `if (!${negatable(test(value, type))}) ${issue(path, 'type', `must be ${describeFieldType(type)}`)}`);
-  const nested = type.kind === 'array' || type.kind === 'tuple' || type.kind === 'object' || type.kind === 'record';
-  const hasConstraints = Object.keys(constraints).length > 0;
-  if (!nested && !hasConstraints) return;
-  w.line(indent, 'else {');
-  constraintChecks(w, indent + 1, value, path, type, constraints);
+  // Nested checks and constraints go in an `else` of the type check, written only when there are any.
+  const inner = new Writer(w);
+  constraintChecks(inner, indent + 1, value, path, type, constraints);
   if (type.kind === 'array' && type.element.kind !== 'unknown') {
     const i = w.name('i');
-    w.line(indent + 1, `for (let ${i} = 0; ${i} < ${value}.length; ${i}++) {`);
-    check(w, indent + 2, `${value}[${i}]`, `${path} + "[" + ${i} + "]"`, type.element, {});
-    w.line(indent + 1, '}');
+    const body = new Writer(w);
+    check(body, indent + 2, `${value}[${i}]`, `${path} + "[" + ${i} + "]"`, type.element, {});
+    if (body.lines.length > 0) inner.lines.push(`${'    '.repeat(indent + 1)}for (let ${i} = 0; ${i} < ${value}.length; ${i}++) {`, ...body.lines, `${'    '.repeat(indent + 1)}}`);
   } else if (type.kind === 'tuple') {
-    type.elements.forEach((element, index) => check(w, indent + 1, `${value}[${index}]`, `${path} + "[${index}]"`, element, {}));
+    type.elements.forEach((element, index) => check(inner, indent + 1, `${value}[${index}]`, `${path} + "[${index}]"`, element, {}));
   } else if (type.kind === 'object') {
-    for (const field of type.fields) fieldCheck(w, indent + 1, value, path, field);
+    for (const field of type.fields) fieldCheck(inner, indent + 1, value, path, field);
   } else if (type.kind === 'record' && type.value.kind !== 'unknown') {
     const k = w.name('k');
-    w.line(indent + 1, `for (const ${k} of Object.keys(${value})) {`);
-    check(w, indent + 2, `${value}[${k}]`, `${path} + "." + ${k}`, type.value, {});
-    w.line(indent + 1, '}');
+    const body = new Writer(w);
+    check(body, indent + 2, `${value}[${k}]`, `${path} + "." + ${k}`, type.value, {});
+    if (body.lines.length > 0) inner.lines.push(`${'    '.repeat(indent + 1)}for (const ${k} of Object.keys(${value})) {`, ...body.lines, `${'    '.repeat(indent + 1)}}`);
   }
+  if (inner.lines.length === 0) return;
+  w.line(indent, 'else {');
+  w.lines.push(...inner.lines);
   w.line(indent, '}');
 }
 
