@@ -25,14 +25,27 @@ function random40(): number {
   return value;
 }
 
-function encode(value: number, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    out = ALPHABET[value % 32]! + out;
-    value = Math.floor(value / 32);
-  }
-  return out;
+const CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
+
+/** The 8 base32 digits of a 40-bit value, in one string allocation. */
+function encode40(value: number): string {
+  const high = Math.floor(value / 2 ** 20); // two 20-bit halves: bit operations stay within 32 bits
+  const low = value % 2 ** 20;
+  return String.fromCharCode(
+    CODES[(high >>> 15) & 31]!, CODES[(high >>> 10) & 31]!, CODES[(high >>> 5) & 31]!, CODES[high & 31]!,
+    CODES[(low >>> 15) & 31]!, CODES[(low >>> 10) & 31]!, CODES[(low >>> 5) & 31]!, CODES[low & 31]!,
+  );
 }
+
+/** The 10 base32 digits of a 48-bit millisecond timestamp. */
+function encodeTime(time: number): string {
+  const top = Math.floor(time / 2 ** 40); // the bits above the low 40: the first two digits
+  return String.fromCharCode(CODES[(top >>> 5) & 31]!, CODES[top & 31]!) + encode40(time % 2 ** 40);
+}
+
+// The time digits and the high random digits change once per millisecond: encoded then, reused for every id of it.
+let timeDigits = '';
+let highDigits = '';
 
 /**
  * A new message id: a 26-character ULID (48-bit millisecond timestamp + 80 random bits, Crockford base32).
@@ -44,15 +57,18 @@ export function newMessageId(now: number = Date.now()): string {
     lastTime = now;
     randomHigh = random40();
     randomLow = random40();
+    timeDigits = encodeTime(now);
+    highDigits = encode40(randomHigh);
   } else {
     // Same millisecond (or the clock went back): keep order by incrementing instead of drawing new randomness.
     randomLow += 1;
     if (randomLow >= RANDOM_HALF_MAX) {
       randomLow = 0;
       randomHigh = (randomHigh + 1) % RANDOM_HALF_MAX;
+      highDigits = encode40(randomHigh);
     }
   }
-  return encode(lastTime, 10) + encode(randomHigh, 8) + encode(randomLow, 8);
+  return timeDigits + highDigits + encode40(randomLow);
 }
 
 /** The creation time (ms since epoch) encoded in a message id produced by {@link newMessageId}. */
