@@ -69,4 +69,16 @@ describe('message ids', () => {
   it('rejects text that is not an id', () => {
     expect(() => messageIdTime('not-an-id!')).toThrow(RangeError);
   });
+
+  // Last: it moves the generator's clock to the end of the ULID range.
+  it('encodes every digit of the time, up to the last millisecond ULIDs can hold', () => {
+    const times = [2 ** 41 - 1, 2 ** 41, 2 ** 45 + 12_345, 2 ** 47 + 2 ** 20 + 7, 2 ** 48 - 1]; // all ahead of the real clock
+    const ids = times.map((t) => newMessageId(t));
+    for (const [i, id] of ids.entries()) {
+      expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+      expect(messageIdTime(id)).toBe(times[i]);
+    }
+    expect(ids[4]!.slice(0, 10)).toBe('7ZZZZZZZZZ');
+    expect([...ids].sort()).toEqual(ids);
+  });
 });
