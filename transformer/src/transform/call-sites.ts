@@ -11,7 +11,7 @@ const COMPILED = { send: 'sendCompiled', publish: 'publishCompiled' } as const;
  * context (by the resolved signature, not by name) and the argument's type is a message class of the right kind, rewritten to `__catga.sendCompiled(bus, message, options?)`. The
  * receiver and arguments are the user's own nodes, so source maps and bindings stay intact.
  */
-export function rewriteCallSite(ctx: AnalysisContext, call: TS.CallExpression, runtime: () => TS.Identifier): TS.Expression | undefined {
+export function rewriteCallSite(ctx: AnalysisContext, call: TS.CallExpression, visited: TS.CallExpression, runtime: () => TS.Identifier): TS.Expression | undefined {
   const { ts, checker } = ctx;
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee) || call.arguments.length < 1 || call.arguments.length > 2) return undefined;
@@ -27,10 +27,14 @@ export function rewriteCallSite(ctx: AnalysisContext, call: TS.CallExpression, r
   // run-time kind check, and must give the same result as `send` would.
   const kind = messageKindOfType(ctx, checker.getTypeAtLocation(call.arguments[0]!))?.kind;
   if (kind === undefined || (method === 'publish') !== (kind === 'event')) return undefined;
+  // Types are read on the original call (the checker knows it); the new call is built from the visited parts, which
+  // carry any rewrite of nested call sites.
+  const visitedCallee = visited.expression;
+  const receiver = ts.isPropertyAccessExpression(visitedCallee) ? visitedCallee.expression : callee.expression;
   const rewritten = ts.factory.createCallExpression(
     ts.factory.createPropertyAccessExpression(runtime(), COMPILED[method]),
     undefined,
-    [callee.expression, ...call.arguments],
+    [receiver, ...visited.arguments],
   );
   ts.setOriginalNode(rewritten, call);
   ts.setTextRange(rewritten, call);

@@ -29,7 +29,7 @@ function namespaceImport(ts: typeof TS, name: string, specifier: string): TS.Imp
 }
 
 /**
- * Transforms one source file: reports the analysis findings located in it, appends the generated contract or
+ * Transforms one source file: reports the program's findings (once per program), appends the generated contract or
  * executor after each Catga class, rewrites `send`/`publish` call sites, and adds the imports the generated code uses.
  */
 export function transformFile(ctx: AnalysisContext, context: TS.TransformationContext, file: TS.SourceFile, report: (finding: Finding) => void): TS.SourceFile {
@@ -56,7 +56,7 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
   const visit = (node: TS.Node): TS.Node => {
     const visited = ts.visitEachChild(node, visit, context);
     if (mayCall && ts.isCallExpression(node) && ts.isCallExpression(visited)) {
-      return rewriteCallSite(ctx, ts.factory.updateCallExpression(node, visited.expression, visited.typeArguments, visited.arguments), runtime) ?? visited;
+      return rewriteCallSite(ctx, node, visited, runtime) ?? visited;
     }
     return visited;
   };
