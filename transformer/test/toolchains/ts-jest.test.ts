@@ -31,7 +31,7 @@ describe('@catga/transformer/ts-jest: the adapter', () => {
   it('names itself, and versions itself with the package version and a hash of its files', () => {
     expect(name).toBe('@catga/transformer');
     // Loaded from src/ here: the hash covers the sources; from dist/, the built files.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON file next to src/ and dist/
     const pkg = require('../../package.json') as { version: string };
     expect(version).toBe(`${pkg.version}+${hashDirectory(join(TRANSFORMER_DIR, 'src'))}`);
   });
@@ -113,7 +113,7 @@ describe('@catga/transformer/ts-jest: the version hash', () => {
   it('the built adapter carries the hash of dist', () => {
     requireBuilt();
     const dist = join(TRANSFORMER_DIR, 'dist');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built CommonJS module, as ts-jest loads it
     const built = require(join(dist, 'ts-jest.js')) as { name: string; version: string };
     expect(built.name).toBe('@catga/transformer');
     expect(built.version).toBe(transformerVersion(version.split('+')[0]!, dist));
