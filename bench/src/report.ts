@@ -21,7 +21,8 @@ export interface RunReport {
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
+/** A Markdown table; `align` is per column, `r` for numbers. */
+export function markdownTable(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   const rule = align.map((a) => (a === 'r' ? '---:' : '---'));
   return [line(header), line(rule), ...rows.map(line)].join('\n');
@@ -29,7 +30,7 @@ function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: r
 
 /** The results table of one suite: variant | ops/s | ns/op | ±rme | samples | × floor. */
 export function renderSuiteTable(suite: SuiteResult): string {
-  return table(
+  return markdownTable(
     ['variant', 'ops/s', 'ns/op', '±rme', 'samples', '× floor'],
     ['l', 'r', 'r', 'r', 'r', 'r'],
     suite.cases.map((c) => [
@@ -54,7 +55,7 @@ function renderMachine(machine: MachineInfo): string {
     ['date', machine.date],
   ];
   rows.push(['msgpackr native acceleration', machine.msgpackrNative ? 'on' : 'off']);
-  return table(['', ''], ['l', 'l'], rows);
+  return markdownTable(['', ''], ['l', 'l'], rows);
 }
 
 function renderMethod(report: RunReport): string {

@@ -18,7 +18,8 @@ import catga from '@catga/eslint-plugin';
 import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import type { CaseResult } from '../harness.js';
-import type { SuiteReport } from '../report.js';
+import { markdownTable, type SuiteReport } from '../report.js';
+import { median, rmePercent } from '../stats.js';
 import { type LintSummary, type LintVariantKey, PATTERNS, SHOP_DIR, lintConfig, summarize } from './lint-common.js';
 import type { WorkerOutput } from './lint-worker.js';
 
@@ -62,35 +63,12 @@ const VARIANTS: readonly [Variant, Variant] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Statistics and formatting
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Two-sided 95 % Student's t quantiles by degrees of freedom (1–10); beyond, 1.96 is close enough for a note. */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-
-/** Relative margin of error of the mean at 95 % confidence, in percent (what Benchmark.js calls rme). */
-function rmePercent(values: readonly number[]): number {
-  const n = values.length;
-  if (n < 2) return 0;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  return (((T95[n - 2] ?? 1.96) * Math.sqrt(variance)) / Math.sqrt(n) / mean) * 100;
-}
+// Formatting
 
 const ms = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const ms1 = (value: number): string => value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const pct = (value: number): string => `${value.toFixed(1)} %`;
 const signedPct = (fraction: number): string => `${fraction < 0 ? '−' : '+'}${pct(Math.abs(fraction) * 100)}`;
-
-function markdownTable(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
-}
 
 /** Rows in the harness's format from per-round milliseconds: ns/op and × floor are medians, ±rme is of the mean. */
 function caseResults(samples: ReadonlyMap<Variant, readonly number[]>): CaseResult[] {

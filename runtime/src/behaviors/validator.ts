@@ -44,24 +44,24 @@ export function toValidateFn<M>(validator: Validator<M>): ValidateFn {
   throw new TypeError('a validator is a function, an object with validate(message), or a class with one');
 }
 
-const GENERATED = Symbol.for('catga.message.validators');
+const ATTACHED = Symbol.for('catga.message.validators');
 
 /**
- * Attaches a validator to a message class itself, for every Catga instance. This is the hook the transformer uses
- * for validators it generates from the message's field types; hand-written per-instance validators go through the
- * builder's `.validate(MessageClass, validator)`.
+ * Attaches a validator to a message class itself, for every Catga instance (a shared library's own checks, say).
+ * Hand-written per-instance validators go through the builder's `.validate(MessageClass, validator)`; the one
+ * `@catga/transformer` generates from the field types travels in the class's contract (`defineContract`).
  */
 export function attachValidator<M extends AnyMessage>(messageClass: MessageClass<M>, validator: Validator<M>): void {
-  const own = Object.prototype.hasOwnProperty.call(messageClass, GENERATED)
-    ? ((messageClass as unknown as Record<symbol, ValidateFn[]>)[GENERATED] as ValidateFn[])
+  const own = Object.prototype.hasOwnProperty.call(messageClass, ATTACHED)
+    ? ((messageClass as unknown as Record<symbol, ValidateFn[]>)[ATTACHED] as ValidateFn[])
     : [];
-  if (own.length === 0) Object.defineProperty(messageClass, GENERATED, { value: own, enumerable: false });
+  if (own.length === 0) Object.defineProperty(messageClass, ATTACHED, { value: own, enumerable: false });
   own.push(toValidateFn(validator));
 }
 
 /** Validators attached to this exact class (not inherited). */
 export function attachedValidatorsOf(messageClass: Function): readonly ValidateFn[] {
-  return Object.prototype.hasOwnProperty.call(messageClass, GENERATED)
-    ? ((messageClass as unknown as Record<symbol, ValidateFn[]>)[GENERATED] as ValidateFn[])
+  return Object.prototype.hasOwnProperty.call(messageClass, ATTACHED)
+    ? ((messageClass as unknown as Record<symbol, ValidateFn[]>)[ATTACHED] as ValidateFn[])
     : [];
 }
