@@ -4,6 +4,7 @@ const { join } = require('node:path');
 
 const sourceMappers = {
   '^@catga/runtime$': join(__dirname, 'runtime', 'src', 'index.ts'),
+  '^@catga/runtime/nats$': join(__dirname, 'runtime', 'src', 'transport', 'nats', 'index.ts'),
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 

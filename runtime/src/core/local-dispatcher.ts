@@ -7,7 +7,8 @@ import type { Event, Message, MessageClass } from './messages.js';
 import { kindOf, messageMetadataOf } from './metadata.js';
 import type { MessageDescriptor, OrderedBehavior, PipelineContext, PipelineStep, PrecheckStep } from './pipeline.js';
 import { type HandlerFailure, PublishError, type PublishResult } from './publish-result.js';
-import { type CatgaResult, ok } from './result.js';
+import { type CatgaResult, fail, ok } from './result.js';
+import { ErrorCode } from './error-codes.js';
 import type { InboundDispatcher } from './transport.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import { compiledHandlerOf } from './compiled.js';
@@ -147,6 +148,8 @@ export class LocalDispatcher implements InboundDispatcher {
   private readonly requests = new Map<Function, Route>();
   private readonly events = new Map<Function, Route[]>();
   readonly messageTypes: ReadonlyMap<string, MessageClass>;
+  readonly requestClasses: readonly MessageClass[];
+  readonly eventHandlers: ReadonlyMap<MessageClass, readonly string[]>;
 
   constructor(
     readonly instanceName: string,
@@ -174,6 +177,10 @@ export class LocalDispatcher implements InboundDispatcher {
         this.requests.set(registration.messageClass, route);
       }
     }
+    this.requestClasses = [...this.requests.keys()] as MessageClass[];
+    const eventHandlers = new Map<MessageClass, readonly string[]>();
+    for (const [eventClass, routes] of this.events) eventHandlers.set(eventClass as MessageClass, routes.map((route) => route.handlerName));
+    this.eventHandlers = eventHandlers;
   }
 
   /** Whether a command or query of this class has a local handler. */
@@ -203,6 +210,18 @@ export class LocalDispatcher implements InboundDispatcher {
     }
     if (failures === undefined) return ok({ eventType, handlers: routes.length });
     return { ok: false, error: new PublishError(eventType, routes.length, failures) };
+  }
+
+  dispatchEventTo(event: Event, handlerName: string, signal: AbortSignal): Promise<CatgaResult<unknown>> {
+    const route = this.events.get(event.constructor)?.find((candidate) => candidate.handlerName === handlerName);
+    if (route === undefined) {
+      return Promise.resolve(
+        fail(ErrorCode.HANDLER_NOT_FOUND, `Event "${event.messageType}" has no handler ${handlerName} in Catga instance "${this.instanceName}"`, {
+          details: { messageType: event.messageType, kind: 'event', handler: handlerName, instance: this.instanceName },
+        }),
+      );
+    }
+    return this.run(route, event, signal);
   }
 
   private run(route: Route, message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {

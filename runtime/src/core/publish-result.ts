@@ -6,8 +6,15 @@ import type { CatgaResult } from './result.js';
 export interface PublishReceipt {
   /** Type name of the event published. */
   readonly eventType: string;
-  /** How many handlers received it (0 is valid: an event may have no subscribers). */
+  /**
+   * How many handlers received it (0 is valid: an event may have no subscribers). Over a remote transport the
+   * handlers run in other processes later: it is 0, and the receipt means the server accepted the event.
+   */
   readonly handlers: number;
+  /** JetStream (QoS 1 and 2): the event's sequence number in its stream. */
+  readonly sequence?: number;
+  /** JetStream QoS 2: `true` when the stream already had this message id and dropped the copy. */
+  readonly duplicate?: boolean;
 }
 
 /** One event handler that failed. */

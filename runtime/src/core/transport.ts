@@ -12,6 +12,17 @@ export interface InboundDispatcher {
   dispatchRequest(message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>>;
   /** Runs every handler of an event. Never rejects. */
   dispatchEvent(event: Event, signal: AbortSignal): Promise<PublishResult>;
+  /**
+   * Command and query classes that have a local handler: what a remote transport subscribes to.
+   */
+  readonly requestClasses: readonly MessageClass[];
+  /**
+   * Event classes with local handlers, each with its handlers' names: a remote transport with per-handler delivery
+   * (JetStream) gives every handler its own consumer, so one failing handler is redelivered without the others.
+   */
+  readonly eventHandlers: ReadonlyMap<MessageClass, readonly string[]>;
+  /** Runs one named handler of an event (see {@link InboundDispatcher.eventHandlers}). Never rejects. */
+  dispatchEventTo(event: Event, handlerName: string, signal: AbortSignal): Promise<CatgaResult<unknown>>;
 }
 
 /**
