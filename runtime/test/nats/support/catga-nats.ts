@@ -68,9 +68,9 @@ export async function deleteStreams(prefix: string, servers: string = NATS_URL):
 }
 
 /** Polls `condition` every 20 ms until it holds or `timeoutMs` passes (then throws with `what`). */
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
