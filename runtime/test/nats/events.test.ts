@@ -73,7 +73,7 @@ class ShippedNotifier {
   }
 }
 
-const reliable = { jetstream: { storage: 'memory' as const, ackWaitMs: 2_000, maxDeliveries: 3, backoffMs: [20] } };
+const reliable = { jetstream: { storage: 'memory' as const, ackWaitMs: 300, maxDeliveries: 3, backoffMs: [20] } };
 
 let prefix: string;
 let raw: NatsConnection;
@@ -167,7 +167,7 @@ describe('QoS 1 events (JetStream)', () => {
     expect(entry!.header.get(NATS_HEADERS.messageType)).toBe('Paid');
     const original = await manager.streams.getMessage(`${prefix.toUpperCase()}_EVT_Paid`, { seq: 1 });
     expect(Buffer.from(entry!.data).equals(Buffer.from(original!.data))).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 800)); // past the ack wait: a terminated event never returns
     expect(count('mailer:o-3')).toBe(3);
     expect(billing.logger.messages('error').some((m) => m.includes('dead-lettered after 3 deliveries'))).toBe(true);
   });
@@ -187,7 +187,7 @@ describe('QoS 1 events (JetStream)', () => {
       if (code === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(code).toBe('VALIDATION_FAILED');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 800)); // past the ack wait: a terminated event never returns
     expect(count('mailer:o-4')).toBe(1);
   });
 

@@ -242,7 +242,9 @@ export class ReliableEvents {
     headers.set(HEADER.deadLetterSubject, type.subject);
     try {
       await this.js.publish(deadLetterSubject(this.settings.prefix, type.subjectToken), msg.data, { headers, timeout: this.settings.publishTimeoutMs });
-      msg.term(`dead-lettered: ${error.code}`);
+      // No reason argument: servers before 2.11 do not parse "+TERM <reason>" and would redeliver. The reason is in
+      // the dead letter's headers and in the log.
+      msg.term();
       this.logger.error(
         { messageType: type.typeName, handler: handlerName, code: error.code, deliveries, streamSequence: msg.info.streamSequence },
         `catga: event dead-lettered after ${deliveries} deliveries: ${error.message}`,
