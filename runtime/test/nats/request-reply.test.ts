@@ -249,6 +249,25 @@ describe('bad input reaching a handler process', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses a record body whose catga-fields header names a forbidden or missing field', async () => {
+    await serverAndClient();
+    const { pack } = await import('msgpackr');
+    const values = pack([{ polluted: true }, 1, 2, 'x', 'x', 1]);
+    const forged = await rawRequest(`${prefix}.cmd.Add`, values, {
+      [NATS_HEADERS.messageType]: 'Add',
+      [NATS_HEADERS.contentType]: 'application/msgpack',
+      [NATS_HEADERS.fields]: '__proto__,a,b,messageId,correlationId,createdAt',
+    });
+    expect(forged.message).toContain('invalid field "__proto__"');
+    const short = await rawRequest(`${prefix}.cmd.Add`, pack([1, 2]), {
+      [NATS_HEADERS.messageType]: 'Add',
+      [NATS_HEADERS.contentType]: 'application/msgpack',
+      [NATS_HEADERS.fields]: 'a,b,messageId',
+    });
+    expect(short.message).toContain('2 values for 3 fields');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('refuses an unknown content type and a deflate bomb over the limit', async () => {
     await serverAndClient({}, { maxPayloadBytes: 4_096 });
     const unknown = await rawRequest(`${prefix}.cmd.Add`, new Uint8Array([1]), { [NATS_HEADERS.messageType]: 'Add', [NATS_HEADERS.contentType]: 'text/xml' });
