@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { CatgaError, CatgaEvent, CatgaHandler, ErrorCode, Event } from '@catga/runtime';
@@ -93,6 +93,17 @@ afterEach(async () => {
 
 const count = (entry: string): number => log.filter((e) => e === entry).length;
 
+/** The last dead letter of an event type, waiting up to 5 s for it to be stored. */
+async function deadLetterOf(typeName: string): Promise<StoredMsg> {
+  const manager = await jetstreamManager(raw);
+  let entry: StoredMsg | null | undefined;
+  await eventually(async () => {
+    entry = await manager.streams.getMessage(`${prefix.toUpperCase()}_DLQ`, { last_by_subj: `${prefix}.dlq.${typeName}` }).catch(() => undefined);
+    return entry !== undefined && entry !== null;
+  }, `a dead letter of ${typeName}`, 5_000);
+  return entry!;
+}
+
 describe('QoS 0 events', () => {
   it('reach one instance of each subscribing service', async () => {
     await startOnNats('billing', { prefix }, (b) => b.handler(PingAudit));
@@ -150,23 +161,15 @@ describe('QoS 1 events (JetStream)', () => {
     const billing = await startOnNats('billing', { prefix, ...reliable }, (b) => b.handler(PaidMailer));
     const publisher = await startOnNats('publisher', { prefix, ...reliable }, (b) => b.messages(Paid));
     await publisher.catga.publish(new Paid('o-3', 'broken'));
-    const manager = await jetstreamManager(raw);
-    const dlq = `${prefix.toUpperCase()}_DLQ`;
     await eventually(() => count('mailer:o-3') === 3, 'three deliveries');
-    let entry: Awaited<ReturnType<typeof manager.streams.getMessage>> | undefined;
-    const deadline = Date.now() + 5_000;
-    while (entry === undefined && Date.now() < deadline) {
-      entry = await manager.streams.getMessage(dlq, { last_by_subj: `${prefix}.dlq.Paid` }).catch(() => undefined);
-      if (entry === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(entry).toBeDefined();
-    expect(entry!.header.get(NATS_HEADERS.deadLetterCode)).toBe('HANDLER_FAILED');
-    expect(entry!.header.get(NATS_HEADERS.deadLetterHandler)).toBe('PaidMailer');
-    expect(entry!.header.get(NATS_HEADERS.deadLetterDeliveries)).toBe('3');
-    expect(entry!.header.get(NATS_HEADERS.deadLetterReason)).toContain('mail server down');
-    expect(entry!.header.get(NATS_HEADERS.messageType)).toBe('Paid');
-    const original = await manager.streams.getMessage(`${prefix.toUpperCase()}_EVT_Paid`, { seq: 1 });
-    expect(Buffer.from(entry!.data).equals(Buffer.from(original!.data))).toBe(true);
+    const entry = await deadLetterOf('Paid');
+    expect(entry.header.get(NATS_HEADERS.deadLetterCode)).toBe('HANDLER_FAILED');
+    expect(entry.header.get(NATS_HEADERS.deadLetterHandler)).toBe('PaidMailer');
+    expect(entry.header.get(NATS_HEADERS.deadLetterDeliveries)).toBe('3');
+    expect(entry.header.get(NATS_HEADERS.deadLetterReason)).toContain('mail server down');
+    expect(entry.header.get(NATS_HEADERS.messageType)).toBe('Paid');
+    const original = await (await jetstreamManager(raw)).streams.getMessage(`${prefix.toUpperCase()}_EVT_Paid`, { seq: 1 });
+    expect(Buffer.from(entry.data).equals(Buffer.from(original!.data))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 800)); // past the ack wait: a terminated event never returns
     expect(count('mailer:o-3')).toBe(3);
     expect(billing.logger.messages('error').some((m) => m.includes('dead-lettered after 3 deliveries'))).toBe(true);
@@ -176,17 +179,8 @@ describe('QoS 1 events (JetStream)', () => {
     await startOnNats('billing', { prefix, ...reliable }, (b) => b.handler(PaidMailer));
     const publisher = await startOnNats('publisher', { prefix, ...reliable }, (b) => b.messages(Paid));
     await publisher.catga.publish(new Paid('o-4', 'invalid'));
-    const manager = await jetstreamManager(raw);
     await eventually(() => count('mailer:o-4') === 1, 'one delivery');
-    let code: string | undefined;
-    const deadline = Date.now() + 5_000;
-    while (code === undefined && Date.now() < deadline) {
-      code = (await manager.streams.getMessage(`${prefix.toUpperCase()}_DLQ`, { last_by_subj: `${prefix}.dlq.Paid` }).catch(() => undefined))?.header.get(
-        NATS_HEADERS.deadLetterCode,
-      );
-      if (code === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(code).toBe('VALIDATION_FAILED');
+    expect((await deadLetterOf('Paid')).header.get(NATS_HEADERS.deadLetterCode)).toBe('VALIDATION_FAILED');
     await new Promise((resolve) => setTimeout(resolve, 800)); // past the ack wait: a terminated event never returns
     expect(count('mailer:o-4')).toBe(1);
   });
@@ -197,16 +191,7 @@ describe('QoS 1 events (JetStream)', () => {
     const h = natsHeaders();
     h.set(NATS_HEADERS.messageType, 'Paid');
     await js.publish(`${prefix}.evt.Paid`, new Uint8Array([0xc1]), { headers: h });
-    const manager = await jetstreamManager(raw);
-    let code: string | undefined;
-    const deadline = Date.now() + 5_000;
-    while (code === undefined && Date.now() < deadline) {
-      code = (await manager.streams.getMessage(`${prefix.toUpperCase()}_DLQ`, { last_by_subj: `${prefix}.dlq.Paid` }).catch(() => undefined))?.header.get(
-        NATS_HEADERS.deadLetterCode,
-      );
-      if (code === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(code).toBe('SERIALIZATION_FAILED');
+    expect((await deadLetterOf('Paid')).header.get(NATS_HEADERS.deadLetterCode)).toBe('SERIALIZATION_FAILED');
   });
 });
 

@@ -5,6 +5,7 @@ import {
   credsAuthenticator,
   headers as natsHeaders,
   type Msg,
+  type MsgHdrs,
   type NatsConnection,
   nkeyAuthenticator,
   type Subscription,
@@ -24,7 +25,7 @@ import type { Event, Message, MessageClass, MessageKind } from '../../core/messa
 import { kindOf, messageMetadataOf, typeNameOf } from '../../core/metadata.js';
 import type { EventOptions, QualityOfService } from '../../core/message-options.js';
 import type { PublishResult } from '../../core/publish-result.js';
-import { type CatgaResult, fail } from '../../core/result.js';
+import { type CatgaResult, type Fail, fail } from '../../core/result.js';
 import type { InboundDispatcher, Transport } from '../../core/transport.js';
 import { InFlightLimit } from './in-flight-limit.js';
 import { MessageWire } from './message-wire.js';
@@ -58,6 +59,14 @@ interface Route {
   readonly subjectToken: string;
   readonly subject: string;
   readonly qos: QualityOfService;
+}
+
+/** A message ready to go: its payload, its headers and its open span. */
+interface Outgoing {
+  readonly ok: true;
+  readonly headers: MsgHdrs;
+  readonly data: Uint8Array;
+  readonly span: Span;
 }
 
 const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
@@ -334,16 +343,12 @@ export class NatsTransport implements Transport {
 
   private sendRequest(message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
     const route = this.routeOf(message.constructor as MessageClass);
-    const headers = natsHeaders();
-    let data: Uint8Array;
-    try {
-      data = this.wire!.encodeMessage(message, headers);
-    } catch (thrown) {
+    const outgoing = this.prepare(route, message, 'send', SpanKind.CLIENT);
+    if (!outgoing.ok) {
       this.limit.release();
-      return Promise.resolve(fail(thrown as CatgaError));
+      return Promise.resolve(outgoing);
     }
-    const span = this.startSpan('send', route, message, SpanKind.CLIENT);
-    injectTraceContext(headers, trace.setSpan(context.active(), span));
+    const { headers, data, span } = outgoing;
     return new Promise((resolve) => {
       const reply = this.replies!.register(route.typeName, signal, (result) => {
         this.limit.release();
@@ -359,15 +364,9 @@ export class NatsTransport implements Transport {
   }
 
   private async publishCore(route: Route, event: Event): Promise<PublishResult> {
-    const headers = natsHeaders();
-    let data: Uint8Array;
-    try {
-      data = this.wire!.encodeMessage(event, headers);
-    } catch (thrown) {
-      return fail(thrown as CatgaError);
-    }
-    const span = this.startSpan('publish', route, event, SpanKind.PRODUCER);
-    injectTraceContext(headers, trace.setSpan(context.active(), span));
+    const outgoing = this.prepare(route, event, 'publish', SpanKind.PRODUCER);
+    if (!outgoing.ok) return outgoing;
+    const { headers, data, span } = outgoing;
     let result: PublishResult;
     try {
       this.connection!.publish(route.subject, data, { headers });
@@ -385,15 +384,9 @@ export class NatsTransport implements Transport {
 
   private async publishReliable(route: Route, event: Event): Promise<PublishResult> {
     try {
-      const headers = natsHeaders();
-      let data: Uint8Array;
-      try {
-        data = this.wire!.encodeMessage(event, headers);
-      } catch (thrown) {
-        return fail(thrown as CatgaError);
-      }
-      const span = this.startSpan('publish', route, event, SpanKind.PRODUCER);
-      injectTraceContext(headers, trace.setSpan(context.active(), span));
+      const outgoing = this.prepare(route, event, 'publish', SpanKind.PRODUCER);
+      if (!outgoing.ok) return outgoing;
+      const { headers, data, span } = outgoing;
       const result = await this.reliable!.publish(route, event, headers, data);
       endSpan(span, result);
       return result;
@@ -454,6 +447,20 @@ export class NatsTransport implements Transport {
     } finally {
       this.running--;
     }
+  }
+
+  /** Encodes a message and opens its span, whose context travels in the headers. */
+  private prepare(route: Route, message: Message, operation: 'send' | 'publish', kind: SpanKind): Outgoing | Fail {
+    const headers = natsHeaders();
+    let data: Uint8Array;
+    try {
+      data = this.wire!.encodeMessage(message, headers);
+    } catch (thrown) {
+      return fail(thrown as CatgaError);
+    }
+    const span = this.startSpan(operation, route, message, kind);
+    injectTraceContext(headers, trace.setSpan(context.active(), span));
+    return { ok: true, headers, data, span };
   }
 
   private startSpan(operation: 'send' | 'publish', route: Route, message: Message, kind: SpanKind): Span {
