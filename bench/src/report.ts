@@ -66,7 +66,9 @@ function renderMethod(report: RunReport): string {
       `so ns/op is the mean iteration time divided by ${integer.format(batchSize)}. Timing is Benchmark.js ` +
       `(deferred cases, about ${maxTime} s and at least ${minSamples} samples per variant); ±rme is the relative ` +
       `margin of error of the mean at 95 % confidence. Before timing, every variant runs once and the run stops ` +
-      `unless all of them return the same value; nothing is checked inside the timed loop.`,
+      `unless all of them return the same value; nothing is checked inside the timed loop. The codec suite's op is ` +
+      `a round trip to bytes and back instead of a send (its section says which). The lint, compile-time and NATS ` +
+      `suites do not use Benchmark.js: their sections describe how they time.`,
     `"× floor" is the variant's ns/op divided by the first row's, measured in the same run. Read the ratios, not ` +
       `the absolute numbers: this runs on a shared 2-vCPU VM where neighbours and frequency scaling move absolute ` +
       `timings between runs, while rows of one run are comparable. Variants run one after another in one process, ` +

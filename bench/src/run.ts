@@ -11,9 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { type CaseResult, HARNESS_DEFAULTS, type HarnessOptions } from './harness.js';
 import { collectMachineInfo, type MachineInfo } from './machine.js';
 import { renderReport, renderSuiteTable, type SuiteReport } from './report.js';
+import { codecSuite } from './suites/codec.js';
 import { compileTime } from './suites/compile-time.js';
 import { inProcessSend } from './suites/in-process-send.js';
 import { lintCost } from './suites/lint.js';
+import { natsJetStream } from './suites/nats-jetstream.js';
+import { natsRequest } from './suites/nats-request.js';
 import { pipelineBehaviors } from './suites/pipeline-behaviors.js';
 import { precompiledSend } from './suites/precompiled-send.js';
 
@@ -30,7 +33,7 @@ function progress(result: CaseResult): void {
 }
 
 /** The suites in run order, by the key that selects them on the command line. */
-const SUITE_KEYS = ['in-process', 'precompiled', 'pipeline', 'lint', 'compile-time'] as const;
+const SUITE_KEYS = ['in-process', 'precompiled', 'pipeline', 'codec', 'lint', 'compile-time', 'nats-request', 'nats-jetstream'] as const;
 type SuiteKey = (typeof SUITE_KEYS)[number];
 
 /** The suites named on the command line, or `undefined` (all of them) when none is. */
@@ -73,6 +76,11 @@ async function main(): Promise<void> {
     process.stderr.write('Pipeline behaviours\n');
     suites.push(await pipelineBehaviors(options));
   }
+  // Benchmark.js like the suites above: the runtime's codecs and the NATS transport's wire path, no network.
+  if (runs('codec')) {
+    process.stderr.write('Codec: msgpack against JSON\n');
+    suites.push(await codecSuite({ ...options, log }));
+  }
   // Seconds per op, so not Benchmark.js: interleaved cold lints timed by the suite itself (see suites/lint.ts).
   if (runs('lint')) {
     process.stderr.write('Lint cost of the Catga typed config\n');
@@ -82,6 +90,16 @@ async function main(): Promise<void> {
   if (runs('compile-time')) {
     process.stderr.write('Compile time of the transformer\n');
     suites.push(await compileTime({ log }));
+  }
+  // Fixed-time closed-loop load against the NATS server (NATS_URL or nats://127.0.0.1:4222), not Benchmark.js
+  // (see suites/nats-common.ts); each fails at once with a clear message when the server is not reachable.
+  if (runs('nats-request')) {
+    process.stderr.write('NATS request/reply (responders in forked processes)\n');
+    suites.push(await natsRequest({ log }));
+  }
+  if (runs('nats-jetstream')) {
+    process.stderr.write('NATS JetStream publish\n');
+    suites.push(await natsJetStream({ log }));
   }
 
   if (selected !== undefined) {
@@ -104,4 +122,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
+  // A failed suite may leave a handle open (nats.js keeps the socket of a connect that timed out): exit anyway.
+  setTimeout(() => process.exit(1), 5_000).unref();
 });
