@@ -213,8 +213,11 @@ describe('bad input reaching a handler process', () => {
     const h = natsHeaders();
     for (const [key, value] of Object.entries(headers)) h.set(key, value);
     const reply = await raw.request(subject, data, { timeout: 2_000, headers: h });
+    // A reply comes in the request's codec; it names its content type only when that differs (or it is compressed).
+    const contentType = reply.headers?.get(NATS_HEADERS.contentType) || headers[NATS_HEADERS.contentType];
     const { unpack } = await import('msgpackr');
-    const [okFlag, payload] = unpack(reply.data) as [number, { code?: string; message?: string }];
+    const decoded: unknown = contentType === 'application/json' ? JSON.parse(new TextDecoder().decode(reply.data)) : unpack(reply.data);
+    const [okFlag, payload] = decoded as [number, { code?: string; message?: string }];
     expect(okFlag).toBe(0);
     return payload;
   }
@@ -281,6 +284,13 @@ describe('bad input reaching a handler process', () => {
     });
     expect(inflated.code).toBe('SERIALIZATION_FAILED');
     expect(inflated.message).toContain('4096-byte limit');
+  });
+
+  it('refuses an id with a line break instead of letting it inject headers', async () => {
+    const { client } = await serverAndClient();
+    const result = await client.catga.send(new Add(1, 1), { correlationId: 'abc\r\nx-injected: 1' });
+    expect(!result.ok && result.error.code).toBe('SERIALIZATION_FAILED');
+    expect(!result.ok && result.error.message).toContain('correlationId contains a line break');
   });
 
   it('fails an oversize message on the sending side without sending it', async () => {

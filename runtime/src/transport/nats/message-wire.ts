@@ -1,5 +1,5 @@
 import { inflateRawSync, deflateRawSync } from 'node:zlib';
-import type { MsgHdrs } from '@nats-io/nats-core';
+import { type MsgHdrs, MsgHdrsImpl } from '@nats-io/nats-core';
 import type { Codec } from '../../codec/codec.js';
 import { jsonCodec } from '../../codec/json-codec.js';
 import { msgpackCodec } from '../../codec/msgpack-codec.js';
@@ -33,6 +33,21 @@ export function asSerializationError(thrown: unknown, label: string, typeName: s
   return serializationFailed(`${label} could not be encoded or decoded: ${reason}`, { messageType: typeName }, thrown);
 }
 
+/** A payload ready to publish; `headers` is `undefined` when none are needed. */
+export interface Encoded {
+  readonly data: Uint8Array;
+  readonly headers: MsgHdrs | undefined;
+}
+
+type HeaderRecord = Record<string, string[]>;
+
+// Ids can come from another process (a causation id is the id of a received message): a line break in one would
+// inject headers.
+function headerSafe(value: string, field: string, label: string): string {
+  if (/[\r\n]/.test(value)) throw serializationFailed(`${label}: ${field} contains a line break`, { field });
+  return value;
+}
+
 const CODECS_BY_CONTENT_TYPE = new Map<string, Codec>([msgpackCodec(), jsonCodec()].map((codec) => [codec.contentType, codec]));
 const MAX_CACHED_FIELD_LISTS = 1_000;
 
@@ -60,28 +75,32 @@ export class MessageWire {
     return this.settings.codec;
   }
 
-  /** Writes a message's body and sets its headers (ids, type, content type, encoding). Throws SERIALIZATION_FAILED. */
-  encodeMessage(message: Message, headers: MsgHdrs): Uint8Array {
+  /** Writes a message: body, and headers with its ids, type, content type and encoding. Throws SERIALIZATION_FAILED. */
+  encodeMessage(message: Message): { readonly data: Uint8Array; readonly headers: MsgHdrs } {
     const typeName = message.messageType;
     const label = `${kindOf(message.constructor) ?? 'message'} "${typeName}"`;
     try {
       assertSerializable(message, label, true);
-      headers.set(HEADER.messageId, message.messageId);
-      headers.set(HEADER.messageType, typeName);
-      headers.set(HEADER.correlationId, message.correlationId);
-      if (message.causationId !== undefined) headers.set(HEADER.causationId, message.causationId);
-      headers.set(HEADER.createdAt, String(message.createdAt));
+      const headers: HeaderRecord = {
+        [HEADER.messageId]: [headerSafe(message.messageId, 'messageId', label)],
+        [HEADER.messageType]: [typeName],
+        [HEADER.correlationId]: [headerSafe(message.correlationId, 'correlationId', label)],
+        [HEADER.createdAt]: [String(message.createdAt)],
+      };
+      if (message.causationId !== undefined) headers[HEADER.causationId] = [headerSafe(message.causationId, 'causationId', label)];
       const record = this.recordOf(message);
       let body: Uint8Array;
       if (record !== undefined) {
-        headers.set(HEADER.fields, record.header);
+        headers[HEADER.fields] = [record.header];
         const values = new Array<unknown>(record.names.length);
         for (let i = 0; i < values.length; i++) values[i] = (message as unknown as Record<string, unknown>)[record.names[i]!];
         body = this.settings.codec.encode(values);
       } else {
         body = this.settings.codec.encode({ ...message });
       }
-      return this.finish(body, headers, label, typeName);
+      const data = this.finish(body, this.settings.codec, headers, label, typeName);
+      // Built from a record: MsgHdrs.set() validates every key and value, ~0.7 µs per header.
+      return { data, headers: MsgHdrsImpl.fromRecord(headers) };
     } catch (thrown) {
       throw asSerializationError(thrown, label, typeName);
     }
@@ -131,18 +150,28 @@ export class MessageWire {
     }
   }
 
-  /** Writes a handler's result (or failure) as a reply. A result that cannot be sent becomes SERIALIZATION_FAILED. */
-  encodeReply(result: CatgaResult<unknown>, typeName: string, headers: MsgHdrs): Uint8Array {
+  /**
+   * Writes a handler's result (or failure) as a reply, in the codec the request came in (`requestContentType`), so
+   * the reply needs no header unless it is compressed: the requester reads a header-less reply with its own codec.
+   * A result that cannot be sent becomes SERIALIZATION_FAILED.
+   */
+  encodeReply(result: CatgaResult<unknown>, typeName: string, requestContentType: string | undefined): Encoded {
+    const codec = (requestContentType && this.codecs.get(requestContentType)) || this.settings.codec;
+    const headers: HeaderRecord = {};
+    let data: Uint8Array;
     if (result.ok) {
       const label = `the result of "${typeName}"`;
       try {
         assertSerializable(result.value, label);
-        return this.finish(this.settings.codec.encode([1, result.value]), headers, label, typeName);
+        data = this.finish(codec.encode([1, result.value]), codec, headers, label, typeName);
       } catch (thrown) {
-        return this.encodeFailure(asSerializationError(thrown, label, typeName), typeName, headers);
+        data = this.encodeFailure(asSerializationError(thrown, label, typeName), codec, typeName, headers);
       }
+    } else {
+      data = this.encodeFailure(result.error, codec, typeName, headers);
     }
-    return this.encodeFailure(result.error, typeName, headers);
+    const plain = headers[HEADER.contentEncoding] === undefined && codec.contentType === requestContentType;
+    return { data, headers: plain ? undefined : MsgHdrsImpl.fromRecord(headers) };
   }
 
   /** Reads a reply into the remote result; the remote error is rebuilt as a local {@link CatgaError}. */
@@ -162,23 +191,23 @@ export class MessageWire {
     }
   }
 
-  private encodeFailure(error: CatgaError, typeName: string, headers: MsgHdrs): Uint8Array {
+  private encodeFailure(error: CatgaError, codec: Codec, typeName: string, headers: HeaderRecord): Uint8Array {
     const label = `the ${error.code} error of "${typeName}"`;
     try {
       const plain = error.toJSON();
       assertSerializable(plain, label);
-      return this.finish(this.settings.codec.encode([0, plain]), headers, label, typeName);
+      return this.finish(codec.encode([0, plain]), codec, headers, label, typeName);
     } catch (thrown) {
       // The details could not be sent: send the failure without them rather than no reply at all.
       const reason = asSerializationError(thrown, label, typeName).message;
       const bare = { code: error.code, message: error.message, retryable: error.retryable, details: { unsendableDetails: reason } };
-      headers.delete(HEADER.contentEncoding);
-      headers.set(HEADER.contentType, this.settings.codec.contentType);
-      return this.settings.codec.encode([0, bare]);
+      delete headers[HEADER.contentEncoding];
+      headers[HEADER.contentType] = [codec.contentType];
+      return codec.encode([0, bare]);
     }
   }
 
-  private finish(body: Uint8Array, headers: MsgHdrs, label: string, typeName: string): Uint8Array {
+  private finish(body: Uint8Array, codec: Codec, headers: HeaderRecord, label: string, typeName: string): Uint8Array {
     const { maxPayloadBytes, compressAboveBytes } = this.settings;
     if (body.byteLength > maxPayloadBytes) {
       throw serializationFailed(`${label} is ${body.byteLength} bytes, over the ${maxPayloadBytes}-byte limit`, {
@@ -187,9 +216,9 @@ export class MessageWire {
         limit: maxPayloadBytes,
       });
     }
-    headers.set(HEADER.contentType, this.settings.codec.contentType);
+    headers[HEADER.contentType] = [codec.contentType];
     if (compressAboveBytes !== false && body.byteLength > compressAboveBytes) {
-      headers.set(HEADER.contentEncoding, 'deflate');
+      headers[HEADER.contentEncoding] = ['deflate'];
       return deflateRawSync(body);
     }
     return body;

@@ -3,7 +3,6 @@ import { context, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from
 import {
   type ConnectionOptions,
   credsAuthenticator,
-  headers as natsHeaders,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -34,7 +33,7 @@ import { PublishConfirmer } from './publish-confirmer.js';
 import { ReliableEvents, type ReliableEventSettings } from './reliable-events.js';
 import { ReplyCorrelator } from './reply-correlator.js';
 import { extractTraceContext, injectTraceContext } from './trace-context.js';
-import { messageSubject } from './wire-names.js';
+import { HEADER, messageSubject } from './wire-names.js';
 
 /** What {@link NatsTransport.health} reports. */
 export interface NatsHealth {
@@ -415,8 +414,8 @@ export class NatsTransport implements Transport {
         this.logger.warn({ subject: msg.subject }, 'catga: a request arrived without a reply subject; its result is dropped');
         return;
       }
-      const headers = natsHeaders();
-      msg.respond(this.wire!.encodeReply(result!, route.typeName, headers), { headers });
+      const reply = this.wire!.encodeReply(result!, route.typeName, msg.headers?.get(HEADER.contentType));
+      msg.respond(reply.data, reply.headers === undefined ? undefined : { headers: reply.headers });
     } catch (unexpected) {
       this.logger.error({ subject: msg.subject, err: unexpected }, 'catga: could not reply to a request');
     } finally {
@@ -451,13 +450,13 @@ export class NatsTransport implements Transport {
 
   /** Encodes a message and opens its span, whose context travels in the headers. */
   private prepare(route: Route, message: Message, operation: 'send' | 'publish', kind: SpanKind): Outgoing | Fail {
-    const headers = natsHeaders();
-    let data: Uint8Array;
+    let encoded: { readonly data: Uint8Array; readonly headers: MsgHdrs };
     try {
-      data = this.wire!.encodeMessage(message, headers);
+      encoded = this.wire!.encodeMessage(message);
     } catch (thrown) {
       return fail(thrown as CatgaError);
     }
+    const { data, headers } = encoded;
     const span = this.startSpan(operation, route, message, kind);
     injectTraceContext(headers, trace.setSpan(context.active(), span));
     return { ok: true, headers, data, span };
