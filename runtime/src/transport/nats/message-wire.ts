@@ -71,10 +71,6 @@ export class MessageWire {
     this.codecs = codecs;
   }
 
-  get codec(): Codec {
-    return this.settings.codec;
-  }
-
   /** Writes a message: body, and headers with its ids, type, content type and encoding. Throws SERIALIZATION_FAILED. */
   encodeMessage(message: Message): { readonly data: Uint8Array; readonly headers: MsgHdrs } {
     const typeName = message.messageType;
