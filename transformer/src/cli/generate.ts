@@ -324,6 +324,7 @@ function renderFile(
     '// The message contracts, validators and handler executors @catga/transformer compiles in, for toolchains that',
     '// cannot run TypeScript transformers (tsx, esbuild, Vite/Vitest, SWC, Bun, TypeScript 7). Import this file once,',
     '// at startup, before building a Catga instance; do not combine it with the ts-patch plugin on the same classes.',
+    // Generated code: lint findings in a file nobody edits (regenerated on every build) would only be noise.
     '/* eslint-disable */',
     `import * as __catga from ${q(RUNTIME_MODULE)};`,
   ];
