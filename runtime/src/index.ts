@@ -71,8 +71,11 @@ export type {
   BehaviorSettings,
   DeadLetterSettings,
   IdempotencySettings,
+  InboxSettings,
   LoggingSettings,
   MetricsSettings,
+  OutboxSettings,
+  OutboxWiring,
   PresetBehaviors,
   TracingSettings,
 } from './behaviors/built-in-behaviors.js';
@@ -96,6 +99,28 @@ export { MemoryDeadLetterStore } from './behaviors/dead-letter-store.js';
 export type { DeadLetterEntry, DeadLetterStore } from './behaviors/dead-letter-store.js';
 export { retryBehavior } from './behaviors/retry.js';
 export { timeoutBehavior } from './behaviors/timeout.js';
+export { inboxBehavior } from './behaviors/inbox.js';
+export type { InboxBehaviorOptions } from './behaviors/inbox.js';
+export { outboxBehavior } from './behaviors/outbox.js';
+export type { OutboxBehaviorOptions } from './behaviors/outbox.js';
+export { MemoryInboxStore } from './persistence/inbox-store.js';
+export type { InboxClaim, InboxStore, MemoryInboxStoreOptions } from './persistence/inbox-store.js';
+export { fromStoredResult, isStoredResult, toStoredResult } from './persistence/stored-result.js';
+export type { StoredResult } from './persistence/stored-result.js';
+export { MemoryOutboxStore } from './persistence/outbox-store.js';
+export type { NewOutboxEntry, OutboxCounts, OutboxEntry, OutboxFailure, OutboxFailureOutcome, OutboxLease, OutboxStore } from './persistence/outbox-store.js';
+export { OutboxProcessor } from './persistence/outbox-processor.js';
+export type { OutboxProcessorOptions } from './persistence/outbox-processor.js';
+export { MemoryDistributedLock } from './persistence/distributed-lock.js';
+export { acquireLock, withLock } from './persistence/acquire-lock.js';
+export type { AcquireLockOptions } from './persistence/acquire-lock.js';
+export type { DistributedLock, LockHandle } from './persistence/distributed-lock.js';
+export { FINAL_SAGA_STATUSES, MemorySagaStore } from './persistence/saga-store.js';
+export type { NewSagaRecord, SagaChanges, SagaRecord, SagaStatus, SagaStore } from './persistence/saga-store.js';
+export { LeaderElection } from './persistence/leader-election.js';
+export type { LeaderElectionOptions, LeaderRun, LeadershipChange } from './persistence/leader-election.js';
+export { memoryPersistence } from './persistence/persistence-stores.js';
+export type { PersistenceStores } from './persistence/persistence-stores.js';
 export { validateMessageOptions } from './core/message-options.js';
 export { compiledHandlerOf, contractOf, defineContract, defineHandler, publishCompiled, sendCompiled } from './core/compiled.js';
 export type { CatgaRegistry, CompiledContract, CompiledHandler, ContractField, HandlerReturn } from './core/compiled.js';

@@ -17,6 +17,13 @@ import { timeoutBehavior } from './timeout.js';
 import { tracingBehavior } from './tracing.js';
 import { validationBehavior } from './validation.js';
 import type { ValidateFn } from './validator.js';
+import { inboxBehavior } from './inbox.js';
+import { outboxBehavior } from './outbox.js';
+import type { MessageClass } from '../core/messages.js';
+import { type InboxStore, MemoryInboxStore } from '../persistence/inbox-store.js';
+import { MemoryOutboxStore, type OutboxStore } from '../persistence/outbox-store.js';
+import type { OutboxProcessorOptions } from '../persistence/outbox-processor.js';
+import type { PersistenceStores } from '../persistence/persistence-stores.js';
 
 /** Logging settings of an instance. */
 export interface LoggingSettings {
@@ -57,6 +64,33 @@ export interface DeadLetterSettings {
   readonly store?: DeadLetterStore;
 }
 
+/** Inbox settings: each incoming message runs at most once per handler; redeliveries get the stored result. */
+export interface InboxSettings {
+  /** Default: the store of `useRedis`/`usePersistence`, else an in-memory store (one process). */
+  readonly store?: InboxStore;
+  /** How long a consumer's lock lives, in ms (default 60,000). */
+  readonly lockTtlMs?: number;
+  /** How long results are kept to answer redeliveries, in ms (default 24 h). */
+  readonly ttlMs?: number;
+}
+
+/** Outbox settings: events published by handlers are stored with their success and published by a processor. */
+export interface OutboxSettings
+  extends Pick<OutboxProcessorOptions, 'owner' | 'batchSize' | 'leaseMs' | 'pollMs' | 'maxAttempts' | 'retryDelayMs' | 'maxRetryDelayMs' | 'retentionMs' | 'cleanupEveryMs' | 'concurrency'> {
+  /** Default: the store of `useRedis`/`usePersistence`, else an in-memory store (which survives nothing). */
+  readonly store?: OutboxStore;
+}
+
+/** What the instance needs to run the outbox processor, set up once the transport is known. */
+export interface OutboxWiring {
+  readonly store: OutboxStore;
+  readonly settings: OutboxSettings;
+  /** Event classes the outbox behaviour saw published in this process, by type name. */
+  readonly publishedTypes: Map<string, MessageClass>;
+  /** Set by the builder once the processor exists; the behaviour wakes it after every append. */
+  wake: () => void;
+}
+
 /** What the builder's `with…()` calls set; `undefined` means "as the preset says", `false` means off. */
 export interface BehaviorSettings {
   logging?: LoggingSettings | false;
@@ -69,6 +103,10 @@ export interface BehaviorSettings {
   concurrency?: ConcurrencyOptions | false;
   idempotency?: IdempotencySettings;
   deadLetter?: DeadLetterSettings | false;
+  inbox?: InboxSettings | false;
+  outbox?: OutboxSettings | false;
+  /** Stores from `useRedis`/`usePersistence`: the default store of every behaviour that keeps data. */
+  persistence?: PersistenceStores;
   readonly validators: Map<Function, ValidateFn[]>;
 }
 
@@ -91,6 +129,8 @@ export interface BuiltInBehaviors {
   readonly behaviors: readonly OrderedBehavior[];
   readonly deadLetters: DeadLetterStore;
   readonly idempotencyStore: IdempotencyStore;
+  /** Present when the outbox is on. */
+  readonly outbox: OutboxWiring | undefined;
 }
 
 /**
@@ -116,7 +156,19 @@ export function builtInBehaviors(settings: BehaviorSettings, preset: PresetBehav
   if (metrics !== false) add(metricsBehavior(metrics), BehaviorOrder.metrics);
 
   add(validationBehavior(settings.validators), BehaviorOrder.validation);
-  const idempotencyStore = settings.idempotency?.store ?? new MemoryIdempotencyStore();
+  const stores = settings.persistence;
+  if (settings.inbox !== undefined && settings.inbox !== false) {
+    const { store, lockTtlMs, ttlMs: inboxTtlMs } = settings.inbox;
+    add(
+      inboxBehavior({
+        store: store ?? stores?.inbox ?? new MemoryInboxStore(),
+        ...(lockTtlMs === undefined ? {} : { lockTtlMs }),
+        ...(inboxTtlMs === undefined ? {} : { ttlMs: inboxTtlMs }),
+      }),
+      BehaviorOrder.inbox,
+    );
+  }
+  const idempotencyStore = settings.idempotency?.store ?? stores?.idempotency ?? new MemoryIdempotencyStore();
   const { ttlMs, pendingTtlMs } = settings.idempotency ?? {};
   add(
     idempotencyBehavior({
@@ -132,11 +184,23 @@ export function builtInBehaviors(settings: BehaviorSettings, preset: PresetBehav
   add(circuitBreakerBehavior(breaker || undefined), BehaviorOrder.circuitBreaker);
 
   const deadLetter = settings.deadLetter ?? (preset.deadLetter ? {} : false);
-  const deadLetters = (deadLetter !== false ? deadLetter.store : undefined) ?? new MemoryDeadLetterStore();
+  const deadLetters = (deadLetter !== false ? deadLetter.store : undefined) ?? stores?.deadLetters ?? new MemoryDeadLetterStore();
   add(deadLetterBehavior({ store: deadLetters, enabled: deadLetter !== false }), BehaviorOrder.deadLetter);
 
   add(retryBehavior(settings.retry || undefined), BehaviorOrder.retry);
   const timeoutMs = settings.timeoutMs ?? preset.timeoutMs;
   add(timeoutBehavior(timeoutMs === false ? undefined : timeoutMs), BehaviorOrder.timeout);
-  return { behaviors: list, deadLetters, idempotencyStore };
+
+  let outbox: OutboxWiring | undefined;
+  if (settings.outbox !== undefined && settings.outbox !== false) {
+    const wiring: OutboxWiring = {
+      store: settings.outbox.store ?? stores?.outbox ?? new MemoryOutboxStore(),
+      settings: settings.outbox,
+      publishedTypes: new Map(),
+      wake: () => undefined,
+    };
+    outbox = wiring;
+    add(outboxBehavior({ store: wiring.store, publishedTypes: wiring.publishedTypes, onAppended: () => wiring.wake() }), BehaviorOrder.outbox);
+  }
+  return { behaviors: list, deadLetters, idempotencyStore, outbox };
 }

@@ -3,19 +3,25 @@ import type { Message, MessageClass } from '../core/messages.js';
 // Keys that would change an object's prototype or shadow its constructor when copied onto it.
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Finds a key anywhere in decoded data that could pollute prototypes; returns its path, or `undefined`. */
-export function findForbiddenKey(value: unknown, path = '$'): string | undefined {
+/**
+ * Finds a key anywhere in decoded data that could pollute prototypes; returns its path, or `undefined`.
+ *
+ * @param value the decoded data
+ * @param path the path reported for `value` itself (default `$`)
+ * @param extraKeys keys refused as well as {@link FORBIDDEN_KEYS} (e.g. what a codec renames those to)
+ */
+export function findForbiddenKey(value: unknown, path = '$', extraKeys?: ReadonlySet<string>): string | undefined {
   if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findForbiddenKey(value[i], `${path}[${i}]`);
+      const found = findForbiddenKey(value[i], `${path}[${i}]`, extraKeys);
       if (found !== undefined) return found;
     }
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}`;
-    const found = findForbiddenKey((value as Record<string, unknown>)[key], `${path}.${key}`);
+    if (FORBIDDEN_KEYS.has(key) || extraKeys?.has(key) === true) return `${path}.${key}`;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], `${path}.${key}`, extraKeys);
     if (found !== undefined) return found;
   }
   return undefined;

@@ -3,7 +3,9 @@ import {
   builtInBehaviors,
   type DeadLetterSettings,
   type IdempotencySettings,
+  type InboxSettings,
   type LoggingSettings,
+  type OutboxSettings,
   type MetricsSettings,
   type TracingSettings,
 } from '../behaviors/built-in-behaviors.js';
@@ -22,7 +24,9 @@ import { LocalDispatcher } from './local-dispatcher.js';
 import type { CircuitBreakerOptions, ConcurrencyOptions, RateLimitOptions, RetryOptions } from './message-options.js';
 import { POLICY_CHECKS } from './message-options.js';
 import type { AnyMessage, MessageClass } from './messages.js';
-import { checkOptions, oneOf, type OptionCheck } from './option-checks.js';
+import { checkOptions, integerIn, oneOf, type OptionCheck } from './option-checks.js';
+import { OutboxProcessor } from '../persistence/outbox-processor.js';
+import type { PersistenceStores } from '../persistence/persistence-stores.js';
 import type { OrderedBehavior, PipelineBehavior } from './pipeline.js';
 import type { Transport } from './transport.js';
 import { checkTransformed } from './transform-check.js';
@@ -248,6 +252,67 @@ export class CatgaBuilder<S extends object = {}> {
     return this;
   }
 
+  /**
+   * Runs each incoming command and event handler at most once per message id and answers redeliveries with the
+   * stored result (see `inboxBehavior`). The store is `settings.store`, else the one of `useRedis`, else memory.
+   */
+  withInbox(settings: InboxSettings | false = {}): this {
+    this.settings.inbox = checked(settings, 'withInbox', { store: objectWith(['tryLock', 'markProcessed', 'release']), lockTtlMs: POLICY_CHECKS.timeoutMs, ttlMs: POLICY_CHECKS.timeoutMs });
+    return this;
+  }
+
+  /**
+   * Holds the events handlers publish until the handler succeeded, stores them in the outbox and publishes them
+   * from there with a background processor that retries until the transport takes them (see `outboxBehavior` and
+   * `OutboxProcessor`). The store is `settings.store`, else the one of `useRedis`, else memory (which survives
+   * nothing: use Redis for the guarantee).
+   */
+  withOutbox(settings: OutboxSettings | false = {}): this {
+    const count = integerIn(1, 1_000_000);
+    this.settings.outbox = checked(settings, 'withOutbox', {
+      store: objectWith(['append', 'claim', 'markPublished', 'markFailed', 'cleanup', 'counts']),
+      owner: (value, field) => {
+        if (typeof value !== 'string' || value === '') throw new CatgaConfigurationError(field, 'expected a non-empty string');
+      },
+      batchSize: count,
+      leaseMs: POLICY_CHECKS.timeoutMs,
+      pollMs: POLICY_CHECKS.timeoutMs,
+      maxAttempts: count,
+      retryDelayMs: POLICY_CHECKS.timeoutMs,
+      maxRetryDelayMs: POLICY_CHECKS.timeoutMs,
+      retentionMs: POLICY_CHECKS.timeoutMs,
+      cleanupEveryMs: POLICY_CHECKS.timeoutMs,
+      concurrency: count,
+    });
+    return this;
+  }
+
+  /**
+   * Keeps the behaviours' data in these stores: idempotency keys, the inbox, the outbox and dead letters (each
+   * unless its own `with…({ store })` names another). Only where they are kept changes: switch the inbox and the
+   * outbox on with `withInbox()` / `withOutbox()`.
+   */
+  usePersistence(stores: PersistenceStores): this {
+    for (const store of ['idempotency', 'inbox', 'outbox', 'deadLetters', 'locks', 'sagas'] as const) {
+      const value: unknown = (stores as Partial<PersistenceStores> | null | undefined)?.[store];
+      if (value === null || typeof value !== 'object') throw new CatgaConfigurationError(`usePersistence.${store}`, 'expected a store object');
+    }
+    this.settings.persistence = stores;
+    return this;
+  }
+
+  /**
+   * Keeps the behaviours' data in Redis: pass what `redisPersistence(connection)` from `@catga/runtime/redis`
+   * returns. The same as {@link CatgaBuilder.usePersistence}, named for the common case.
+   *
+   * @example
+   * const redis = redisPersistence(await connectRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'shop' }));
+   * const catga = await createCatga().useRedis(redis).withInbox().withOutbox().withTransport(nats).start();
+   */
+  useRedis(redis: PersistenceStores): this {
+    return this.usePersistence(redis);
+  }
+
   /** Adds a validator for one message type (a function, an object with `validate`, or a class with one). */
   validate<M extends AnyMessage>(messageClass: MessageClass<M>, validator: Validator<M>): this {
     if (typeof messageClass !== 'function') throw new CatgaConfigurationError('validate', 'expected a message class');
@@ -296,10 +361,29 @@ export class CatgaBuilder<S extends object = {}> {
         asyncDispatch: options.asyncDispatch,
       });
     const builtIn = builtInBehaviors(this.settings, PRESETS[options.preset].behaviors, new Set(this.behaviors.map((b) => b.behavior.name)));
-    const catga = new Catga(options, transport, builtIn.deadLetters);
+    const wiring = builtIn.outbox;
+    let outbox: OutboxProcessor | undefined;
+    if (wiring !== undefined) {
+      const known = this.registry.messageTypes;
+      outbox = new OutboxProcessor({
+        ...wiring.settings,
+        store: wiring.store,
+        publish: (event, signal) => transport.publish(event, signal),
+        messageTypes: { get: (typeName) => wiring.publishedTypes.get(typeName) ?? known.get(typeName) },
+        deadLetters: builtIn.deadLetters,
+        logger: (this.settings.logging || undefined)?.logger ?? consoleLogger(),
+      });
+      wiring.wake = () => outbox?.wake();
+    }
+    const catga = new Catga(options, transport, builtIn.deadLetters, outbox);
     const behaviors = [...builtIn.behaviors, ...this.behaviors];
     const dispatcher = new LocalDispatcher(options.name, this.registry, this.services, behaviors, catga);
-    return { catga, connecting: transport.connect(dispatcher) };
+    const connecting = transport.connect(dispatcher);
+    if (outbox === undefined) return { catga, connecting };
+    const processor = outbox;
+    // Publishing starts once the transport can carry events.
+    if (connecting === undefined) processor.start();
+    return { catga, connecting: connecting?.then(() => processor.start()) };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DeadLetterStore } from '../behaviors/dead-letter-store.js';
+import type { OutboxProcessor } from '../persistence/outbox-processor.js';
 import { NEVER_ABORTED } from './abort.js';
 import { CatgaError } from './catga-error.js';
 import { PUBLISH_COMPILED, SEND_COMPILED } from './compiled.js';
@@ -68,6 +69,8 @@ export class Catga implements MessageBus {
     private readonly transport: Transport,
     /** Failures that survived every attempt, when dead-lettering is on (see `withDeadLetter`). */
     readonly deadLetters: DeadLetterStore,
+    /** The processor publishing the outbox, when `withOutbox()` is on (`runOnce()` publishes a batch now). */
+    readonly outbox?: OutboxProcessor,
   ) {
     this.name = options.name;
     this.send = this.send.bind(this);
@@ -190,6 +193,8 @@ export class Catga implements MessageBus {
   /** Stops accepting messages (later calls fail with `TRANSPORT_FAILED`) and waits for in-flight handlers. */
   async close(): Promise<void> {
     this.closed = true;
+    // The outbox first: what it has not published stays stored; it must not publish into a closing transport.
+    await this.outbox?.stop();
     await this.transport.close();
   }
 

@@ -37,6 +37,12 @@ export class DispatchContext implements PipelineContext {
     return new DispatchContext(this.bus, this.message, signal);
   }
 
+  withPublisher(publisher: (event: Event, options?: PublishOptions) => Promise<PublishResult>): PipelineContext {
+    const bus = this.bus;
+    const redirected: MessageBus = { send: (message, options) => bus.send(message, options), publish: publisher };
+    return new DispatchContext(redirected, this.message, this.signalSource);
+  }
+
   withCancellation(): CancellableContext {
     const cancellation = new LazyCancellation(this.signal);
     return { context: new DispatchContext(this.bus, this.message, cancellation), cancel: (reason) => cancellation.cancel(reason) };

@@ -1,5 +1,6 @@
-import type { HandlerContext } from './handler.js';
-import type { AnyMessage, MessageKind } from './messages.js';
+import type { HandlerContext, PublishOptions } from './handler.js';
+import type { AnyMessage, Event, MessageKind } from './messages.js';
+import type { PublishResult } from './publish-result.js';
 import type { CatgaResult } from './result.js';
 
 /** A derived context that can be cancelled on its own; see {@link PipelineContext.withCancellation}. */
@@ -19,6 +20,11 @@ export interface PipelineContext extends HandlerContext {
    * it, so a per-attempt cancellation costs almost nothing for handlers that never look at their signal.
    */
   withCancellation(): CancellableContext;
+  /**
+   * The same context with the handler's `publish` going to `publisher` instead of the bus (lineage is still
+   * stamped first). The outbox behaviour uses it to hold a handler's events until the handler succeeded.
+   */
+  withPublisher(publisher: (event: Event, options?: PublishOptions) => Promise<PublishResult>): PipelineContext;
 }
 
 /**

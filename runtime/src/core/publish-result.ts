@@ -15,6 +15,11 @@ export interface PublishReceipt {
   readonly sequence?: number;
   /** JetStream QoS 2: `true` when the stream already had this message id and dropped the copy. */
   readonly duplicate?: boolean;
+  /**
+   * `true` when a handler published the event under the outbox: it is held and will be stored with the handler's
+   * other events once the handler succeeds, then published by the outbox processor (`handlers` is 0).
+   */
+  readonly outbox?: boolean;
 }
 
 /** One event handler that failed. */

@@ -27,5 +27,6 @@ export function contextOf(message: Message, signal: AbortSignal = new AbortContr
       const controller = new AbortController();
       return { context: contextOf(message, AbortSignal.any([signal, controller.signal])), cancel: (reason) => controller.abort(reason) };
     },
+    withPublisher: () => contextOf(message, signal),
   };
 }
