@@ -5,6 +5,7 @@ const { join } = require('node:path');
 const sourceMappers = {
   '^@catga/runtime$': join(__dirname, 'runtime', 'src', 'index.ts'),
   '^@catga/runtime/nats$': join(__dirname, 'runtime', 'src', 'transport', 'nats', 'index.ts'),
+  '^@catga/runtime/redis$': join(__dirname, 'runtime', 'src', 'persistence', 'redis', 'index.ts'),
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 
