@@ -19,6 +19,7 @@ import { natsJetStream } from './suites/nats-jetstream.js';
 import { natsRequest } from './suites/nats-request.js';
 import { pipelineBehaviors } from './suites/pipeline-behaviors.js';
 import { precompiledSend } from './suites/precompiled-send.js';
+import { redisSuites } from './suites/redis.js';
 
 // Compiled to bench/dist/run.js, so the repository root is two levels up.
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,7 +34,7 @@ function progress(result: CaseResult): void {
 }
 
 /** The suites in run order, by the key that selects them on the command line. */
-const SUITE_KEYS = ['in-process', 'precompiled', 'pipeline', 'codec', 'lint', 'compile-time', 'nats-request', 'nats-jetstream'] as const;
+const SUITE_KEYS = ['in-process', 'precompiled', 'pipeline', 'codec', 'lint', 'compile-time', 'nats-request', 'nats-jetstream', 'redis'] as const;
 type SuiteKey = (typeof SUITE_KEYS)[number];
 
 /** The suites named on the command line, or `undefined` (all of them) when none is. */
@@ -100,6 +101,12 @@ async function main(): Promise<void> {
   if (runs('nats-jetstream')) {
     process.stderr.write('NATS JetStream publish\n');
     suites.push(await natsJetStream({ log }));
+  }
+  // The same closed-loop method against Redis (REDIS_URL or redis://127.0.0.1:6379), plus the outbox's throughput
+  // (see suites/redis.ts); fails at once with a clear message when the server is not reachable.
+  if (runs('redis')) {
+    process.stderr.write('Redis persistence\n');
+    suites.push(...(await redisSuites({ log })));
   }
 
   if (selected !== undefined) {
