@@ -27,6 +27,10 @@ import type { AnyMessage, MessageClass } from './messages.js';
 import { checkOptions, integerIn, oneOf, type OptionCheck } from './option-checks.js';
 import { OutboxProcessor } from '../persistence/outbox-processor.js';
 import type { PersistenceStores } from '../persistence/persistence-stores.js';
+import { MemorySagaStore } from '../persistence/saga-store.js';
+import { type AnySagaDefinition, SagaDefinition } from '../saga/saga-definition.js';
+import { sagaEventHandlerClass } from '../saga/saga-event-handler.js';
+import { SagaHost, type SagaHostOptions } from '../saga/saga-host.js';
 import type { OrderedBehavior, PipelineBehavior } from './pipeline.js';
 import type { Transport } from './transport.js';
 import { checkTransformed } from './transform-check.js';
@@ -87,6 +91,7 @@ export class CatgaBuilder<S extends object = {}> {
   private transport: Transport | undefined;
   private built = false;
   private readonly settings: BehaviorSettings = { validators: new Map() };
+  private sagas: { readonly definitions: readonly AnySagaDefinition[]; readonly options: SagaHostOptions } | undefined;
 
   /** @internal Use {@link createCatga}. */
   constructor(options?: CatgaOptions) {
@@ -313,6 +318,32 @@ export class CatgaBuilder<S extends object = {}> {
     return this.usePersistence(redis);
   }
 
+  /**
+   * Runs these sagas on this instance: `catga.sagas.start(definition, id, state)` starts one. Instances are kept in
+   * `options.store`, else the store of `useRedis`/`usePersistence`, else memory (which survives nothing: use Redis
+   * so another instance takes over after a crash). The events the sagas wait for get a handler each, so they reach
+   * their instance over any transport. See docs/sagas.md.
+   */
+  withSagas(definitions: readonly AnySagaDefinition[], options: SagaHostOptions = {}): this {
+    if (!Array.isArray(definitions) || definitions.length === 0 || definitions.some((definition) => !(definition instanceof SagaDefinition))) {
+      throw new CatgaConfigurationError('withSagas', 'expected a non-empty array of sagas made with saga(name)');
+    }
+    if (this.sagas !== undefined) throw new CatgaConfigurationError('withSagas', 'already called: pass every saga in one call');
+    checkOptions(options, 'withSagas', {
+        store: objectWith(['create', 'get', 'update', 'heartbeat', 'claimStale', 'delete']),
+        owner: (value, field) => {
+          if (typeof value !== 'string' || !/^[^\s{}]{1,200}$/.test(value)) throw new CatgaConfigurationError(field, 'expected 1-200 characters without spaces or braces');
+        },
+        heartbeatMs: POLICY_CHECKS.timeoutMs,
+        staleAfterMs: POLICY_CHECKS.timeoutMs,
+        recoverEveryMs: POLICY_CHECKS.timeoutMs,
+        claimBatch: integerIn(1, 1_000),
+        logger: objectWith(['debug', 'info', 'warn', 'error']),
+    });
+    this.sagas = { definitions, options };
+    return this;
+  }
+
   /** Adds a validator for one message type (a function, an object with `validate`, or a class with one). */
   validate<M extends AnyMessage>(messageClass: MessageClass<M>, validator: Validator<M>): this {
     if (typeof messageClass !== 'function') throw new CatgaConfigurationError('validate', 'expected a message class');
@@ -352,6 +383,7 @@ export class CatgaBuilder<S extends object = {}> {
     if (this.built) throw new CatgaConfigurationError('builder', 'build() was already called on this builder');
     this.built = true;
     const options = resolveOptions(this.layers);
+    const sagaHost = this.sagaHost(options.name);
     checkTransformed(options.name, this.registry, options.untransformed, () => (this.settings.logging || undefined)?.logger ?? consoleLogger());
     const transport =
       this.transport ??
@@ -375,15 +407,38 @@ export class CatgaBuilder<S extends object = {}> {
       });
       wiring.wake = () => outbox?.wake();
     }
-    const catga = new Catga(options, transport, builtIn.deadLetters, outbox);
+    const catga = new Catga(options, transport, builtIn.deadLetters, outbox, sagaHost);
+    sagaHost?.attach(catga);
     const behaviors = [...builtIn.behaviors, ...this.behaviors];
     const dispatcher = new LocalDispatcher(options.name, this.registry, this.services, behaviors, catga);
     const connecting = transport.connect(dispatcher);
-    if (outbox === undefined) return { catga, connecting };
-    const processor = outbox;
-    // Publishing starts once the transport can carry events.
-    if (connecting === undefined) processor.start();
-    return { catga, connecting: connecting?.then(() => processor.start()) };
+    // The outbox publishes and the saga host takes over abandoned instances once the transport can carry messages.
+    const begin = (): void => {
+      outbox?.start();
+      sagaHost?.begin();
+    };
+    if (connecting === undefined) {
+      begin();
+      return { catga, connecting };
+    }
+    return { catga, connecting: connecting.then(begin) };
+  }
+
+  /** Makes the saga host of `withSagas` and registers a handler for every event its sagas wait for. */
+  private sagaHost(instanceName: string): SagaHost | undefined {
+    if (this.sagas === undefined) return undefined;
+    const { definitions, options } = this.sagas;
+    const store = options.store ?? this.settings.persistence?.sagas ?? new MemorySagaStore();
+    const host = new SagaHost(definitions, store, {
+      ...options,
+      instanceName,
+      logger: options.logger ?? (this.settings.logging || undefined)?.logger ?? consoleLogger({ level: 'warn' }),
+    });
+    for (const eventClass of host.awaitedEvents) {
+      const handlerClass = sagaEventHandlerClass(eventClass, host);
+      this.registry.add(handlerClass, () => new handlerClass(), 'singleton');
+    }
+    return host;
   }
 }
 

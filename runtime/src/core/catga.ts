@@ -1,9 +1,11 @@
 import type { DeadLetterStore } from '../behaviors/dead-letter-store.js';
 import type { OutboxProcessor } from '../persistence/outbox-processor.js';
+import type { SagaHost } from '../saga/saga-host.js';
 import { NEVER_ABORTED } from './abort.js';
 import { CatgaError } from './catga-error.js';
 import { PUBLISH_COMPILED, SEND_COMPILED } from './compiled.js';
 import type { ResolvedCatgaOptions } from './config.js';
+import { CatgaConfigurationError } from './configuration-error.js';
 import type { MessageBus } from './dispatch-context.js';
 import { ErrorCode } from './error-codes.js';
 import { cancelled, notAMessage } from './failures.js';
@@ -71,6 +73,7 @@ export class Catga implements MessageBus {
     readonly deadLetters: DeadLetterStore,
     /** The processor publishing the outbox, when `withOutbox()` is on (`runOnce()` publishes a batch now). */
     readonly outbox?: OutboxProcessor,
+    private readonly sagaHost?: SagaHost,
   ) {
     this.name = options.name;
     this.send = this.send.bind(this);
@@ -78,6 +81,15 @@ export class Catga implements MessageBus {
     this.sendBatch = this.sendBatch.bind(this);
     this.sendStream = this.sendStream.bind(this);
     this.publishBatch = this.publishBatch.bind(this);
+  }
+
+  /**
+   * The sagas of `withSagas(...)`: start instances, read them, wait for them to end. Throws a
+   * `CatgaConfigurationError` when the instance has no sagas.
+   */
+  get sagas(): SagaHost {
+    if (this.sagaHost === undefined) throw new CatgaConfigurationError('sagas', `Catga instance "${this.name}" runs no sagas; register them with withSagas([...])`);
+    return this.sagaHost;
   }
 
   /**
@@ -192,8 +204,10 @@ export class Catga implements MessageBus {
 
   /** Stops accepting messages (later calls fail with `TRANSPORT_FAILED`) and waits for in-flight handlers. */
   async close(): Promise<void> {
+    // Sagas stop first, while they can still send: a step cut short is left for a host to run again, not failed.
+    await this.sagaHost?.close();
     this.closed = true;
-    // The outbox first: what it has not published stays stored; it must not publish into a closing transport.
+    // Then the outbox: what it has not published stays stored; it must not publish into a closing transport.
     await this.outbox?.stop();
     await this.transport.close();
   }

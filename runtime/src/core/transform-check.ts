@@ -4,6 +4,7 @@ import type { UntransformedPolicy } from './config.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import { kindOf } from './metadata.js';
+import { isRuntimeHandler } from '../saga/saga-event-handler.js';
 
 const LIKELY_CAUSES =
   'Likely causes: the project was built with plain `tsc` instead of `tspc` (ts-patch), with TypeScript 7 (no ' +
@@ -20,6 +21,7 @@ export function untransformedClasses(registry: HandlerRegistry): { compiled: num
     else compiled++;
   }
   for (const { handlerClass } of registry.registrations) {
+    if (isRuntimeHandler(handlerClass)) continue;
     if (compiledHandlerOf(handlerClass) === undefined) missing.push(`handler ${handlerClass.name}`);
     else compiled++;
   }

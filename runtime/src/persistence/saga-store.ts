@@ -59,8 +59,9 @@ export interface SagaStore {
   /**
    * Takes over up to `limit` instances that are not final and whose heartbeat is older than `staleAfterMs`: each
    * gets `owner`, a fresh heartbeat and version + 1 (so the stale owner's next `update` fails). Oldest heartbeat first.
+   * With `types`, only instances of those saga types are taken (a host takes over only what it can run).
    */
-  claimStale(owner: string, staleAfterMs: number, limit: number): Promise<readonly SagaRecord[]>;
+  claimStale(owner: string, staleAfterMs: number, limit: number, types?: readonly string[]): Promise<readonly SagaRecord[]>;
   /** Removes an instance; resolves whether it existed. */
   delete(id: string): Promise<boolean>;
 }
@@ -114,10 +115,11 @@ export class MemorySagaStore implements SagaStore {
     return true;
   }
 
-  async claimStale(owner: string, staleAfterMs: number, limit: number): Promise<readonly SagaRecord[]> {
+  async claimStale(owner: string, staleAfterMs: number, limit: number, types?: readonly string[]): Promise<readonly SagaRecord[]> {
     const now = Date.now();
+    const wanted = types === undefined ? undefined : new Set(types);
     const stale = [...this.records.values()]
-      .filter((record) => !FINAL_SAGA_STATUSES.has(record.status) && record.heartbeatAt <= now - staleAfterMs)
+      .filter((record) => !FINAL_SAGA_STATUSES.has(record.status) && record.heartbeatAt <= now - staleAfterMs && (wanted?.has(record.type) ?? true))
       .sort((a, b) => a.heartbeatAt - b.heartbeatAt)
       .slice(0, limit);
     return stale.map((record) => {

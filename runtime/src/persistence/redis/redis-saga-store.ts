@@ -83,31 +83,47 @@ return 1
 `;
 
 /**
- * KEYS: active. ARGV: instance key prefix, owner, staleAfterMs, limit.
- * Returns { now, then id, type, status, version, state per instance taken over }.
+ * KEYS: active. ARGV: instance key prefix, owner, staleAfterMs, limit, then the saga types to take (none: any).
+ * Returns { now, then id, type, status, version, state per instance taken over }. Looks at 1,000 stale members at
+ * most per call, so a set full of other types' instances cannot make one call long.
  */
 const CLAIM_STALE = `${PRELUDE}
 local result = { now }
 local limit = tonumber(ARGV[4])
 if limit <= 0 then return result end
-local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now - tonumber(ARGV[3])), 'LIMIT', 0, limit)
-for _, member in ipairs(members) do
-  local id = string.sub(member, 18)
-  local key = ARGV[1] .. id
-  local f = redis.call('HMGET', key, 'type', 'status', 'version', 'state')
-  if not f[1] or final[f[2]] then
-    -- Not claimable: a member whose hash is gone, or a final instance, has no business in the set.
-    redis.call('ZREM', KEYS[1], member)
-  else
-    local version = tonumber(f[3]) + 1
-    redis.call('HSET', key, 'owner', ARGV[2], 'version', int(version), 'heartbeatAt', int(now))
-    redis.call('ZADD', KEYS[1], int(now), member)
-    local n = #result
-    result[n + 1] = id
-    result[n + 2] = f[1]
-    result[n + 3] = f[2]
-    result[n + 4] = version
-    result[n + 5] = f[4]
+local wanted = nil
+if #ARGV > 4 then
+  wanted = {}
+  for i = 5, #ARGV do wanted[ARGV[i]] = true end
+end
+local maxScore = int(now - tonumber(ARGV[3]))
+local taken, skipped, examined = 0, 0, 0
+while taken < limit and examined < 1000 do
+  -- Claimed and removed members leave the stale range; only skipped ones stay in front of the next page.
+  local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', maxScore, 'LIMIT', skipped, limit - taken)
+  if #members == 0 then break end
+  for _, member in ipairs(members) do
+    examined = examined + 1
+    local id = string.sub(member, 18)
+    local key = ARGV[1] .. id
+    local f = redis.call('HMGET', key, 'type', 'status', 'version', 'state')
+    if not f[1] or final[f[2]] then
+      -- Not claimable: a member whose hash is gone, or a final instance, has no business in the set.
+      redis.call('ZREM', KEYS[1], member)
+    elseif wanted and not wanted[f[1]] then
+      skipped = skipped + 1
+    else
+      local version = tonumber(f[3]) + 1
+      redis.call('HSET', key, 'owner', ARGV[2], 'version', int(version), 'heartbeatAt', int(now))
+      redis.call('ZADD', KEYS[1], int(now), member)
+      taken = taken + 1
+      local n = #result
+      result[n + 1] = id
+      result[n + 2] = f[1]
+      result[n + 3] = f[2]
+      result[n + 4] = version
+      result[n + 5] = f[4]
+    end
   end
 end
 return result
@@ -128,7 +144,7 @@ const COMMANDS = {
   create: { name: 'catgaSagaCreateV1', numberOfKeys: 3, lua: CREATE },
   update: { name: 'catgaSagaUpdateV1', numberOfKeys: 2, lua: UPDATE },
   heartbeat: { name: 'catgaSagaHeartbeatV1', numberOfKeys: 2, lua: HEARTBEAT },
-  claimStale: { name: 'catgaSagaClaimStaleV1', numberOfKeys: 1, lua: CLAIM_STALE },
+  claimStale: { name: 'catgaSagaClaimStaleV2', numberOfKeys: 1, lua: CLAIM_STALE },
   delete: { name: 'catgaSagaDeleteV1', numberOfKeys: 2, lua: DELETE },
 } as const;
 
@@ -140,7 +156,7 @@ interface SagaScripts {
   catgaSagaCreateV1(...args: ScriptArg[]): Promise<number | null>;
   catgaSagaUpdateV1Buffer(...args: ScriptArg[]): Promise<Reply | null>;
   catgaSagaHeartbeatV1(...args: ScriptArg[]): Promise<number>;
-  catgaSagaClaimStaleV1Buffer(...args: ScriptArg[]): Promise<Reply>;
+  catgaSagaClaimStaleV2Buffer(...args: ScriptArg[]): Promise<Reply>;
   catgaSagaDeleteV1(...args: ScriptArg[]): Promise<number>;
 }
 
@@ -289,14 +305,15 @@ export class RedisSagaStore implements SagaStore {
    * One script: takes the oldest `active` instances whose heartbeat is at least `staleAfterMs` old (server clock),
    * all of them at once: new owner, version + 1, heartbeat now.
    */
-  async claimStale(owner: string, staleAfterMs: number, limit: number): Promise<readonly SagaRecord[]> {
+  async claimStale(owner: string, staleAfterMs: number, limit: number, types?: readonly string[]): Promise<readonly SagaRecord[]> {
     checkField(owner, 'owner');
+    for (const type of types ?? []) checkField(type, 'type');
     // Heartbeats are whole ms, so `heartbeatAt <= now - staleAfterMs` (the memory store's test) is the same with it rounded up.
     const staleAfter = wholeMs(staleAfterMs, 'staleAfterMs');
     checkCount(limit, 'limit');
-    if (limit === 0) return [];
+    if (limit === 0 || types?.length === 0) return [];
     return this.connection.run(this.name, 'claimStale', async () => {
-      const reply = await this.scripts.catgaSagaClaimStaleV1Buffer(this.activeKey, this.instancePrefix, owner, String(staleAfter), String(limit));
+      const reply = await this.scripts.catgaSagaClaimStaleV2Buffer(this.activeKey, this.instancePrefix, owner, String(staleAfter), String(limit), ...(types ?? []));
       const now = reply[0];
       if (!Array.isArray(reply) || typeof now !== 'number' || (reply.length - 1) % CLAIM_FIELDS !== 0) throw new Error('malformed claimStale reply');
       const records: SagaRecord[] = [];

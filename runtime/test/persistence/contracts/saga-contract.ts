@@ -100,6 +100,22 @@ export function sagaStoreContract(name: string, make: MakeSubject<SagaStore>): v
       expect(new Set(ids).size).toBe(12);
     });
 
+    it('claims only instances of the types asked for, past any number of others', async () => {
+      const { store } = await subject();
+      for (let i = 0; i < 8; i++) await store.create({ id: `other-${i}`, type: 'Refund', owner: 'dead', state: state() });
+      await store.create({ id: 'mine-1', type: 'Transfer', owner: 'dead', state: state() });
+      await store.create({ id: 'mine-2', type: 'Payout', owner: 'dead', state: state() });
+      await sleep(120);
+      expect(await store.claimStale('picky', 100, 5, [])).toEqual([]);
+      const claimed = await store.claimStale('picky', 100, 5, ['Transfer', 'Payout']);
+      expect(claimed.map((r) => [r.id, r.type, r.owner])).toEqual([
+        ['mine-1', 'Transfer', 'picky'],
+        ['mine-2', 'Payout', 'picky'],
+      ]);
+      expect((await store.get('other-0'))?.owner).toBe('dead');
+      expect((await store.claimStale('any', 100, 20)).map((r) => r.type)).toEqual(Array(8).fill('Refund'));
+    });
+
     it('deletes', async () => {
       const { store } = await subject();
       await store.create({ id: 's1', type: 'Transfer', owner: 'n1', state: state() });
