@@ -125,6 +125,6 @@ export { validateMessageOptions } from './core/message-options.js';
 export { compiledHandlerOf, contractOf, defineContract, defineHandler, publishCompiled, sendCompiled } from './core/compiled.js';
 export type { CatgaRegistry, CompiledContract, CompiledHandler, ContractField, HandlerReturn } from './core/compiled.js';
 export { saga, SagaDefinition } from './saga/saga-definition.js';
-export type { AnySagaDefinition, SagaFailure, SagaOptions, SagaPatch, SagaRetryOptions, SagaStepContext, SagaStepOptions, SagaWaitOptions } from './saga/saga-definition.js';
+export type { AnySagaDefinition, SagaFailure, SagaOptions, SagaStartedByOptions, SagaPatch, SagaRetryOptions, SagaStepContext, SagaStepOptions, SagaWaitOptions } from './saga/saga-definition.js';
 export { SagaHost } from './saga/saga-host.js';
 export type { SagaHostOptions, SagaSnapshot, SagaStarted, SagaStartOptions } from './saga/saga-host.js';

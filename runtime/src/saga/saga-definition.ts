@@ -83,6 +83,14 @@ export interface SagaWaitOptions<S, E extends Event> {
   readonly onTimeout?: (state: Readonly<S>) => SagaPatch<S>;
 }
 
+/** How an event starts an instance (see {@link SagaDefinition.startedBy}). */
+export interface SagaStartedByOptions<S, E extends Event> {
+  /** The instance id for the event (e.g. `(e) => e.orderId`); `undefined` when this event starts nothing. */
+  readonly id: (event: E) => string | undefined;
+  /** The instance's first state. */
+  readonly state: (event: E) => S;
+}
+
 /** Saga-wide defaults and events. */
 export interface SagaOptions {
   /** Default time limit of one step attempt, in ms. */
@@ -90,6 +98,9 @@ export interface SagaOptions {
   /** Default retry of steps and compensations. */
   readonly retry?: SagaRetryOptions;
 }
+
+/** @internal An event that starts instances, as the host handles it. */
+export type SagaStarter<S> = { readonly eventType: string; readonly event: MessageClass } & SagaStartedByOptions<S, Event>;
 
 /** @internal A step as the host runs it. */
 export type SagaStepDefinition<S> =
@@ -118,19 +129,38 @@ export class SagaDefinition<S extends object> implements AnySagaDefinition {
   readonly completedEvent: ((state: Readonly<S>) => Event) | undefined;
   /** @internal */
   readonly failedEvent: ((state: Readonly<S>, failure: SagaFailure) => Event) | undefined;
+  /** @internal */
+  readonly starters: readonly SagaStarter<S>[];
 
   /** @internal Use {@link saga}. */
   constructor(
     /** The saga's type name: stored with every instance, so it must stay the same across deployments. */
     readonly name: string,
     readonly options: SagaOptions,
-    steps: readonly SagaStepDefinition<S>[],
-    completedEvent?: (state: Readonly<S>) => Event,
-    failedEvent?: (state: Readonly<S>, failure: SagaFailure) => Event,
+    parts: {
+      readonly steps?: readonly SagaStepDefinition<S>[];
+      readonly starters?: readonly SagaStarter<S>[];
+      readonly completedEvent?: (state: Readonly<S>) => Event;
+      readonly failedEvent?: (state: Readonly<S>, failure: SagaFailure) => Event;
+    } = {},
   ) {
-    this.steps = steps;
-    this.completedEvent = completedEvent;
-    this.failedEvent = failedEvent;
+    this.steps = parts.steps ?? [];
+    this.starters = parts.starters ?? [];
+    this.completedEvent = parts.completedEvent;
+    this.failedEvent = parts.failedEvent;
+  }
+
+  /**
+   * Starts an instance whenever `event` arrives (at least once: a redelivered event finds the instance and starts
+   * nothing). The instance sends in the event's conversation (its correlation id).
+   */
+  startedBy<E extends Event>(event: MessageClass<E>, options: SagaStartedByOptions<S, E>): SagaDefinition<S> {
+    const field = `${this.name}.startedBy`;
+    if (typeof event !== 'function') throw new CatgaConfigurationError(field, 'expected an event class');
+    if (typeof options?.id !== 'function' || typeof options.state !== 'function') throw new CatgaConfigurationError(field, 'expected { id: (event) => string, state: (event) => state }');
+    const starter = { event, eventType: typeNameOf(event), ...options } as unknown as SagaStarter<S>;
+    if (this.starters.some((known) => known.eventType === starter.eventType)) throw new CatgaConfigurationError(field, `${starter.eventType} already starts this saga`);
+    return new SagaDefinition(this.name, this.options, { ...this.parts(), starters: [...this.starters, starter] });
   }
 
   /** Adds a step that does some work and, optionally, knows how to undo it. Step names are unique per saga. */
@@ -161,22 +191,27 @@ export class SagaDefinition<S extends object> implements AnySagaDefinition {
   /** The event published when every step succeeded. */
   onCompleted(event: (state: Readonly<S>) => Event): SagaDefinition<S> {
     if (typeof event !== 'function') throw new CatgaConfigurationError(`${this.name}.onCompleted`, 'expected a function returning an event');
-    return new SagaDefinition(this.name, this.options, this.steps, event, this.failedEvent);
+    return new SagaDefinition(this.name, this.options, { ...this.parts(), completedEvent: event });
   }
 
   /** The event published when the saga failed (after compensating, or when a compensation failed too). */
   onFailed(event: (state: Readonly<S>, failure: SagaFailure) => Event): SagaDefinition<S> {
     if (typeof event !== 'function') throw new CatgaConfigurationError(`${this.name}.onFailed`, 'expected a function returning an event');
-    return new SagaDefinition(this.name, this.options, this.steps, this.completedEvent, event);
+    return new SagaDefinition(this.name, this.options, { ...this.parts(), failedEvent: event });
   }
 
-  /** The event classes some step waits for (what the saga host subscribes to). */
+  /** The event classes that start instances or that some step waits for (what the saga host subscribes to). */
   get awaitedEvents(): readonly MessageClass[] {
-    return [...new Set(this.steps.flatMap((step) => (step.kind === 'wait' ? [step.event as MessageClass] : [])))];
+    const waited = this.steps.flatMap((step) => (step.kind === 'wait' ? [step.event as MessageClass] : []));
+    return [...new Set([...this.starters.map((starter) => starter.event), ...waited])];
+  }
+
+  private parts(): ConstructorParameters<typeof SagaDefinition<S>>[2] {
+    return { steps: this.steps, starters: this.starters, completedEvent: this.completedEvent, failedEvent: this.failedEvent };
   }
 
   private with(step: SagaStepDefinition<S>): SagaDefinition<S> {
-    return new SagaDefinition(this.name, this.options, [...this.steps, step], this.completedEvent, this.failedEvent);
+    return new SagaDefinition(this.name, this.options, { ...this.parts(), steps: [...this.steps, step] });
   }
 
   private checkName(name: string): void {
@@ -205,7 +240,7 @@ export function saga<S extends object>(name: string, options: SagaOptions = {}):
     throw new CatgaConfigurationError('saga.name', `a saga name is letters, digits, "_", "." or "-" (max 128), got ${JSON.stringify(name)}`);
   }
   checkPolicies(name, options);
-  return new SagaDefinition<S>(name, { ...options }, []);
+  return new SagaDefinition<S>(name, { ...options });
 }
 
 function checkMs(value: unknown, field: string): void {

@@ -4,14 +4,14 @@ import { rehydrate } from '../codec/rehydrate.js';
 import { CatgaError, isCatgaError } from '../core/catga-error.js';
 import { CatgaConfigurationError } from '../core/configuration-error.js';
 import type { MessageBus } from '../core/dispatch-context.js';
-import { ErrorCode } from '../core/error-codes.js';
+import { ErrorCode, isExpectedFailure } from '../core/error-codes.js';
 import { newMessageId } from '../core/message-id.js';
 import type { Event, MessageClass } from '../core/messages.js';
 import { integerIn } from '../core/option-checks.js';
 import { type CatgaResult, fail, ok } from '../core/result.js';
 import { FINAL_SAGA_STATUSES, type SagaRecord, type SagaStatus, type SagaStore } from '../persistence/saga-store.js';
 import { runWithPolicies } from './run-with-policies.js';
-import type { AnySagaDefinition, SagaDefinition, SagaFailure, SagaPatch, SagaStepContext, SagaStepDefinition } from './saga-definition.js';
+import type { AnySagaDefinition, SagaDefinition, SagaFailure, SagaPatch, SagaStarter, SagaStepContext, SagaStepDefinition } from './saga-definition.js';
 import { type BufferedSagaEvent, isSagaProgress, MAX_BUFFERED_EVENTS, MAX_CONSUMED_IDS, type SagaProgress } from './saga-progress.js';
 
 /** Options of {@link SagaHost} (`createCatga().withSagas(definitions, options)`). */
@@ -89,6 +89,7 @@ export class SagaHost {
   readonly owner: string;
   private readonly store: SagaStore;
   private readonly definitions = new Map<string, AnyDefinition>();
+  private readonly startersByEvent = new Map<string, { definition: AnyDefinition; starter: SagaStarter<object> }[]>();
   private readonly waitsByEvent = new Map<string, { definition: AnyDefinition; step: AnyStep & { kind: 'wait' } }[]>();
   private readonly heartbeatMs: number;
   private readonly staleAfterMs: number;
@@ -122,6 +123,11 @@ export class SagaHost {
     for (const definition of definitions as unknown as readonly AnyDefinition[]) {
       if (this.definitions.has(definition.name)) throw new CatgaConfigurationError(`withSagas.${definition.name}`, 'two sagas have this name');
       this.definitions.set(definition.name, definition);
+      for (const starter of definition.starters) {
+        const list = this.startersByEvent.get(starter.eventType) ?? [];
+        list.push({ definition, starter });
+        this.startersByEvent.set(starter.eventType, list);
+      }
       for (const step of definition.steps) {
         if (step.kind !== 'wait') continue;
         const list = this.waitsByEvent.get(step.eventType) ?? [];
@@ -234,6 +240,13 @@ export class SagaHost {
    * is stored with its instance (so the transport may acknowledge it).
    */
   async deliver(event: Event): Promise<void> {
+    for (const { definition, starter } of this.startersByEvent.get(event.messageType) ?? []) {
+      const id = starter.id(event);
+      if (id === undefined) continue;
+      const started = await this.start(definition, id, starter.state(event), { correlationId: event.correlationId });
+      // Thrown so that the transport redelivers the event (or dead-letters it); a duplicate start is no failure.
+      if (!started.ok) throw started.error;
+    }
     for (const { definition, step } of this.waitsByEvent.get(event.messageType) ?? []) {
       const key = step.correlate(event);
       if (typeof key !== 'string' || !ID.test(key)) continue;
@@ -316,7 +329,9 @@ export class SagaHost {
               compensable: step.compensate === undefined ? p.compensable : [...p.compensable, step.name],
             }));
           } else {
-            this.logger?.warn({ saga: definition.name, id, step: step.name, err: outcome.error }, `saga: ${definition.name} ${id} step "${step.name}" failed; compensating`);
+            // A business outcome (declined, not found) is part of the saga's design; anything else is worth a warning.
+            const level = isExpectedFailure(outcome.error.code) ? 'info' : 'warn';
+            this.logger?.[level]({ saga: definition.name, id, step: step.name, err: outcome.error }, `saga: ${definition.name} ${id} step "${step.name}" failed; compensating`);
             current = await this.persist(current, 'compensating', (p) => ({ ...p, failure: failureOf(step.name, outcome.error) }));
           }
         } else if (current.status === 'compensating') {

@@ -269,6 +269,21 @@ describe('sagas', () => {
     expect(unwrap(await running)).toMatchObject({ status: 'completed', completedSteps: ['pause', 'traveller'], state: { seat: '3F' } });
   });
 
+  it('starts an instance from an event, once per id, in the event\'s conversation', async () => {
+    const Booked = saga<Trip>('BookedTripSaga')
+      .startedBy(TripBooked, { id: (event) => event.tripId, state: (event) => trip(event.tripId) })
+      .step('flight', { run: async (t, ctx) => ({ flight: unwrap(await ctx.send(new BookFlight(t.tripId))) }) });
+    const catga = await createCatga({ name: 'booked' }).withLogging(false).handler(BookFlightHandler).withSagas([Booked]).start();
+    instances.push(catga);
+    const first = new TripBooked('t12');
+    unwrap(await catga.publish(first));
+    unwrap(await catga.publish(new TripBooked('t12'))); // a second start of the same id starts nothing
+    const done = unwrap(await catga.sagas.whenSettled(Booked, 't12'));
+    expect(done).toMatchObject({ status: 'completed', state: { flight: 'F-t12' }, correlationId: first.correlationId });
+    expect(ledger).toEqual(['book-flight t12']);
+    expect(() => saga<Trip>('S').startedBy(TripBooked, { id: (e) => e.tripId, state: () => trip('x') }).startedBy(TripBooked, { id: (e) => e.tripId, state: () => trip('x') })).toThrow(/already starts/);
+  });
+
   it('starts an id once: a second start reports the existing instance', async () => {
     const catga = await host(new MemorySagaStore());
     unwrap(await catga.sagas.start(TripSaga, 't7', trip('t7')));
