@@ -225,6 +225,7 @@ export class SagaHost {
         const done = (): void => {
           clearTimeout(timer);
           listeners.delete(done);
+          if (listeners.size === 0) this.settledListeners.delete(key);
           resolve();
         };
         const timer = setTimeout(done, Math.min(left, options.pollMs ?? 100));
