@@ -119,6 +119,14 @@ export { FINAL_SAGA_STATUSES, MemorySagaStore } from './persistence/saga-store.j
 export type { NewSagaRecord, SagaChanges, SagaRecord, SagaStatus, SagaStore } from './persistence/saga-store.js';
 export { LeaderElection } from './persistence/leader-election.js';
 export type { LeaderElectionOptions, LeaderRun, LeadershipChange } from './persistence/leader-election.js';
+// Cluster (docs/cluster.md): membership, consistent hashing, singleton jobs. NATS and Redis memberships are in the
+// `./nats` and `./redis` subpaths.
+export type { ClusterMembership, MembershipChange } from './cluster/cluster-membership.js';
+export { MemoryMembership, MemoryMembershipRegistry } from './cluster/memory-membership.js';
+export type { MemoryMembershipOptions } from './cluster/memory-membership.js';
+export { DEFAULT_VIRTUAL_NODES, HashRing, hash32 } from './cluster/hash-ring.js';
+export { SingletonJob, singletonJob } from './cluster/singleton-job.js';
+export type { SingletonJobOptions } from './cluster/singleton-job.js';
 export { memoryPersistence } from './persistence/persistence-stores.js';
 export type { PersistenceStores } from './persistence/persistence-stores.js';
 export { validateMessageOptions } from './core/message-options.js';

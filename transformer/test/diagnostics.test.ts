@@ -176,6 +176,36 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    fixture: 'catga017-shard-key',
+    title: 'CATGA017: a shardKey that is no field, not a string or number, or optional, on the shardKey value (a valid one passes)',
+    expected: [
+      {
+        code: 'CATGA017',
+        file: 'src/messages.ts',
+        line: 3,
+        column: 27,
+        text: "'orderID'",
+        message: 'Invalid Catga configuration at "@CatgaCommand(ShipOrder).shardKey": "orderID" is not a field of the command (its fields: orderId)',
+      },
+      {
+        code: 'CATGA017',
+        file: 'src/messages.ts',
+        line: 10,
+        column: 27,
+        text: "'paid'",
+        message: 'Invalid Catga configuration at "@CatgaCommand(MarkPaid).shardKey": field "paid" is boolean; a shard key must be a string or a number',
+      },
+      {
+        code: 'CATGA017',
+        file: 'src/messages.ts',
+        line: 17,
+        column: 27,
+        text: "'customerId'",
+        message: 'Invalid Catga configuration at "@CatgaCommand(Remind).shardKey": field "customerId" is optional; a shard key must always have a value',
+      },
+    ],
+  },
+  {
     fixture: 'catga018-not-top-level',
     title: 'CATGA018 (warning): a message class declared inside a function',
     expected: [

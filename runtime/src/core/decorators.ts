@@ -17,7 +17,7 @@ import {
   setHandlerMetadata,
   setMessageMetadata,
 } from './metadata.js';
-import { checkOptions, matching } from './option-checks.js';
+import { bool, checkOptions, matching } from './option-checks.js';
 
 /**
  * A class decorator usable both as a TC39 standard decorator (`(value, context)`) and under
@@ -72,7 +72,7 @@ export function CatgaEvent(options: EventOptions = {}): CatgaClassDecorator<Clas
   return messageDecorator('event', 'CatgaEvent', options, validateEventOptions);
 }
 
-const HANDLER_CHECKS = { name: matching(/^[^\n]{1,200}$/, 'a non-empty one-line name (max 200 characters)') };
+const HANDLER_CHECKS = { name: matching(/^[^\n]{1,200}$/, 'a non-empty one-line name (max 200 characters)'), leaderOnly: bool };
 
 /**
  * Marks a class as the handler of `message`. The class must have a `handle(message, context)` method whose types

@@ -4,7 +4,7 @@ import { DispatchContext, type MessageBus } from './dispatch-context.js';
 import type { AnyHandler } from './handler.js';
 import type { HandlerRegistration, HandlerRegistry } from './handler-registry.js';
 import type { Event, Message, MessageClass } from './messages.js';
-import { kindOf, messageMetadataOf } from './metadata.js';
+import { handlerMetadataOf, kindOf, messageMetadataOf } from './metadata.js';
 import type { MessageDescriptor, OrderedBehavior, PipelineContext, PipelineStep, PrecheckStep } from './pipeline.js';
 import { type HandlerFailure, PublishError, type PublishResult } from './publish-result.js';
 import { type CatgaResult, fail, ok } from './result.js';
@@ -150,6 +150,7 @@ export class LocalDispatcher implements InboundDispatcher {
   readonly messageTypes: ReadonlyMap<string, MessageClass>;
   readonly requestClasses: readonly MessageClass[];
   readonly eventHandlers: ReadonlyMap<MessageClass, readonly string[]>;
+  readonly leaderOnlyHandlers: ReadonlyMap<MessageClass, readonly string[]>;
 
   constructor(
     readonly instanceName: string,
@@ -159,6 +160,7 @@ export class LocalDispatcher implements InboundDispatcher {
     private readonly bus: MessageBus,
   ) {
     this.messageTypes = registry.messageTypes;
+    const leaderOnly = new Map<MessageClass, string[]>();
     const ordered = [...behaviors].sort((a, b) => a.order - b.order);
     for (const registration of registry.registrations) {
       const descriptor = describe(registration);
@@ -169,6 +171,11 @@ export class LocalDispatcher implements InboundDispatcher {
         if (step !== undefined) execute = behaviorCall(entry.behavior.name, step, execute, registration.typeName);
       }
       const route: Route = { typeName: registration.typeName, handlerName: registration.handlerName, execute };
+      if (handlerMetadataOf(registration.handlerClass)?.options.leaderOnly === true) {
+        const names = leaderOnly.get(registration.messageClass) ?? [];
+        names.push(registration.handlerName);
+        leaderOnly.set(registration.messageClass, names);
+      }
       if (registration.kind === 'event') {
         const list = this.events.get(registration.messageClass) ?? [];
         list.push(route);
@@ -181,6 +188,7 @@ export class LocalDispatcher implements InboundDispatcher {
     const eventHandlers = new Map<MessageClass, readonly string[]>();
     for (const [eventClass, routes] of this.events) eventHandlers.set(eventClass as MessageClass, routes.map((route) => route.handlerName));
     this.eventHandlers = eventHandlers;
+    this.leaderOnlyHandlers = leaderOnly;
   }
 
   /** Whether a command or query of this class has a local handler. */

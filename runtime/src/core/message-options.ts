@@ -94,6 +94,13 @@ export interface CommandOptions extends MessageOptions {
   readonly idempotent?: boolean | IdempotencyOptions;
   /** Marks a command whose loss or duplication is costly; lint rule CATGA013 requires it to be idempotent. */
   readonly critical?: boolean;
+  /**
+   * Name of the field whose value (a non-empty string or a finite number) picks the node that handles the command
+   * in a cluster: on the NATS transport with a `cluster` option, every command with the same key value goes to one
+   * node, which handles them one at a time in arrival order (docs/cluster.md). Commands of different types with equal
+   * key values share that node and that order. No effect on the in-memory transport (one node) or without `cluster`.
+   */
+  readonly shardKey?: string;
 }
 
 /** Options of `@CatgaQuery`. */
@@ -108,6 +115,11 @@ export interface EventOptions extends MessageOptions {
   readonly qos?: QualityOfService;
   /** Each handler handles a given event (or key) once. */
   readonly idempotent?: boolean | IdempotencyOptions;
+  /**
+   * Every node gets a copy: on NATS each instance's handlers run, instead of one instance per service (no queue
+   * group). For node-local work such as dropping a cache. Only at most once (QoS 0): `qos` 1 or 2 is refused.
+   */
+  readonly broadcast?: boolean;
 }
 
 // Names travel in NATS subjects and Redis keys: no spaces, no wildcards, no separators that change meaning.
@@ -143,6 +155,9 @@ function orBoolean(check: OptionCheck): OptionCheck {
   };
 }
 
+// A property name that is also safe to print in errors and docs (no computed or symbol keys).
+const FIELD_NAME = matching(/^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/, 'the name of a field of the command (letters, digits, "_" or "$", max 128)');
+
 const KEY_TEMPLATE = matching(/^[^{}]*(\{[A-Za-z_$][A-Za-z0-9_$]*\}[^{}]*)*$/, 'a key template such as "order:{orderId}"');
 
 /** Checks of every behaviour option object, shared with the builder's instance-wide settings. */
@@ -171,9 +186,9 @@ const POLICIES = {
 };
 const COMMON = { name: TYPE_NAME, subject: SUBJECT_TOKEN, description: DESCRIPTION, ...POLICIES };
 const IDEMPOTENT = orBoolean(POLICY_CHECKS.idempotency);
-const COMMAND_CHECKS = { ...COMMON, idempotent: IDEMPOTENT, critical: bool };
+const COMMAND_CHECKS = { ...COMMON, idempotent: IDEMPOTENT, critical: bool, shardKey: FIELD_NAME };
 const QUERY_CHECKS = COMMON;
-const EVENT_CHECKS = { ...COMMON, qos: oneOf([0, 1, 2]), idempotent: IDEMPOTENT };
+const EVENT_CHECKS = { ...COMMON, qos: oneOf([0, 1, 2]), idempotent: IDEMPOTENT, broadcast: bool };
 
 /** Validates decorator options; `field` names the decorator and class, e.g. `@CatgaCommand(CreateOrder)`. */
 export function validateCommandOptions(options: unknown, field: string): void {
@@ -188,6 +203,11 @@ export function validateQueryOptions(options: unknown, field: string): void {
 /** See {@link validateCommandOptions}. */
 export function validateEventOptions(options: unknown, field: string): void {
   checkOptions(options, field, EVENT_CHECKS);
+  const { broadcast, qos } = (options ?? {}) as EventOptions;
+  if (broadcast === true && qos !== undefined && qos !== 0) {
+    // A copy per node is a core subscription without queue group; JetStream consumers are shared, not per node.
+    throw new CatgaConfigurationError(`${field}.broadcast`, `broadcast events are delivered at most once (qos 0); remove qos: ${qos} or broadcast`);
+  }
 }
 
 /**

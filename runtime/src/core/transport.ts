@@ -21,6 +21,11 @@ export interface InboundDispatcher {
    * (JetStream) gives every handler its own consumer, so one failing handler is redelivered without the others.
    */
   readonly eventHandlers: ReadonlyMap<MessageClass, readonly string[]>;
+  /**
+   * Handlers marked `@CatgaHandler(X, { leaderOnly: true })`, by message class, with their names: a clustered
+   * transport serves them only while its node leads. Absent or empty: none.
+   */
+  readonly leaderOnlyHandlers?: ReadonlyMap<MessageClass, readonly string[]>;
   /** Runs one named handler of an event (see {@link InboundDispatcher.eventHandlers}). Never rejects. */
   dispatchEventTo(event: Event, handlerName: string, signal: AbortSignal): Promise<CatgaResult<unknown>>;
 }

@@ -5,7 +5,7 @@ import type { AnalysisContext } from '../context.js';
 import { type CatgaDecorator, isReadable, MESSAGE_DECORATORS, readLiteral } from './decorators.js';
 import { CatgaCode, type Finding } from './diagnostics.js';
 import { FieldTypeReader, type SerializationProblem } from './field-types.js';
-import type { ClassRef, FieldModel, MessageKind, MessageModel } from './model.js';
+import type { ClassRef, FieldModel, FieldType, MessageKind, MessageModel } from './model.js';
 import { isRuntimeDeclaration, runtimeNameOf } from './runtime-symbols.js';
 
 // The runtime's own option checks: a bad decorator option fails the build with the message the decorator throws.
@@ -67,6 +67,37 @@ export function classRef(ctx: AnalysisContext, node: TS.ClassDeclaration): Class
   return { name: node.name?.text ?? 'default', fileName: node.getSourceFile().fileName, declaration: node, exported };
 }
 
+/** Whether every value of a field type is a string or a number: what a shard key may be. */
+function isShardKeyType(type: FieldType): boolean {
+  if (type.kind === 'string' || type.kind === 'number') return true;
+  if (type.kind === 'literal') return typeof type.value === 'string' || typeof type.value === 'number';
+  return type.kind === 'union' && type.options.every(isShardKeyType);
+}
+
+/**
+ * What is wrong with a command's `shardKey` given its fields (the runtime can only check that it looks like a field
+ * name; a wrong one fails every send of the command with VALIDATION_FAILED), or `undefined` when it is fine.
+ */
+function shardKeyProblem(fields: readonly FieldModel[], shardKey: string): string | undefined {
+  const field = fields.find((candidate) => candidate.name === shardKey);
+  if (field === undefined) {
+    const names = fields.map((candidate) => candidate.name);
+    return `"${shardKey}" is not a field of the command (its fields: ${names.length === 0 ? 'none' : names.join(', ')})`;
+  }
+  if (field.optional) return `field "${shardKey}" is optional; a shard key must always have a value (a command without one is refused with VALIDATION_FAILED)`;
+  if (!isShardKeyType(field.type)) return `field "${shardKey}" is ${field.typeText}; a shard key must be a string or a number`;
+  return undefined;
+}
+
+/** The value node of property `name` in an object literal, to point a finding at it. */
+function optionValueNode(ts: typeof TS, options: TS.Node, name: string): TS.Node | undefined {
+  if (!ts.isObjectLiteralExpression(options)) return undefined;
+  for (const property of options.properties) {
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) return property.initializer;
+  }
+  return undefined;
+}
+
 function describeProblem(field: string, problem: SerializationProblem): string {
   return problem.path === field ? `is ${problem.reason}` : `holds ${problem.reason} at ${problem.path}`;
 }
@@ -94,12 +125,14 @@ export function analyzeMessage(ctx: AnalysisContext, node: TS.ClassDeclaration, 
   // Options: read what is literal, check it with the runtime's own rules.
   let typeName = className;
   let subject: string | undefined;
+  let shardKey: string | undefined;
   const optionsNode = decorator.args[0];
   if (optionsNode !== undefined) {
     const options = readLiteral(ts, optionsNode);
     if (isReadable(options) && options !== null && typeof options === 'object' && !Array.isArray(options)) {
       try {
         runtime.validateMessageOptions(declaredKind, options, `@${decorator.name}(${className})`);
+        if (typeof options['shardKey'] === 'string') shardKey = options['shardKey'];
       } catch (error) {
         findings.push({ code: CatgaCode.invalidOptions, node: optionsNode, severity: 'error', message: (error as Error).message });
       }
@@ -122,6 +155,18 @@ export function analyzeMessage(ctx: AnalysisContext, node: TS.ClassDeclaration, 
         node: property.valueDeclaration ?? node,
         severity: 'error',
         message: `Field "${property.name}" of ${declaredKind} ${className} ${describeProblem(property.name, problem)}, which cannot be serialised: messages cross transports as data. Keep plain data (strings, numbers, booleans, arrays, plain objects, Date, Uint8Array) in messages.`,
+      });
+    }
+  }
+
+  if (shardKey !== undefined && optionsNode !== undefined) {
+    const problem = shardKeyProblem(fields, shardKey);
+    if (problem !== undefined) {
+      findings.push({
+        code: CatgaCode.invalidOptions,
+        node: optionValueNode(ts, optionsNode, 'shardKey') ?? optionsNode,
+        severity: 'error',
+        message: `Invalid Catga configuration at "@${decorator.name}(${className}).shardKey": ${problem}`,
       });
     }
   }

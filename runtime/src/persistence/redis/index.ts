@@ -1,6 +1,6 @@
 /**
  * @catga/runtime/redis: Redis persistence for Catga (ioredis 6): idempotency, inbox, outbox, distributed locks,
- * saga state, leader election leases and dead letters. Loads `ioredis` only when imported.
+ * saga state, leader election leases, cluster membership and dead letters. Loads `ioredis` only when imported.
  *
  * @packageDocumentation
  */
@@ -20,3 +20,5 @@ export { RedisDistributedLock } from './redis-distributed-lock.js';
 export type { RedisDistributedLockOptions } from './redis-distributed-lock.js';
 export { MAX_SAGA_FIELD_LENGTH, MAX_SAGA_STATE_BYTES, RedisSagaStore } from './redis-saga-store.js';
 export type { RedisSagaStoreOptions } from './redis-saga-store.js';
+export { RedisMembership } from './redis-membership.js';
+export type { RedisMembershipOptions } from './redis-membership.js';

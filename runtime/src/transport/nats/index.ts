@@ -5,9 +5,12 @@
  * @packageDocumentation
  */
 export { NatsTransport, natsTransport } from './nats-transport.js';
-export type { NatsHealth } from './nats-transport.js';
+export type { NatsClusterHealth, NatsHealth } from './nats-transport.js';
+export { NatsMembership } from './nats-membership.js';
+export type { NatsMembershipOptions } from './nats-membership.js';
 export type {
   NatsAuth,
+  NatsClusterOptions,
   NatsInFlightLimit,
   NatsJetStreamOptions,
   NatsPublishBatching,

@@ -1,6 +1,9 @@
 import type { CatgaLogger } from '../../behaviors/logger.js';
 import type { IdempotencyStore } from '../../behaviors/idempotency-store.js';
 import type { Codec } from '../../codec/codec.js';
+import { ELECTION, FAIL_AFTER_MS, HEARTBEAT_MS, heartbeatTiming, MEMBERSHIP } from '../../cluster/cluster-checks.js';
+import { NODE_ID, type ClusterMembership } from '../../cluster/cluster-membership.js';
+import type { LeaderElection } from '../../persistence/leader-election.js';
 import { CatgaConfigurationError, describeValue } from '../../core/configuration-error.js';
 import { checkOptions, integerIn, matching, nested, oneOf, type OptionCheck } from '../../core/option-checks.js';
 
@@ -65,6 +68,34 @@ export interface NatsPublishBatching {
   readonly maxDelayMs?: number;
 }
 
+/**
+ * Clustering (docs/cluster.md): sharded commands (`shardKey`) go to the node owning their key, leader-only handlers
+ * run on the leader only. Give it to every instance of a service; all instances of one service form one cluster.
+ */
+export interface NatsClusterOptions {
+  /**
+   * How the nodes learn who is alive. Default: a `NatsMembership` on this transport's connection, with `name`,
+   * `nodeId`, `heartbeatMs` and `failAfterMs` below (set those on your own membership when you give one).
+   */
+  readonly membership?: ClusterMembership;
+  /** Name of the cluster (default: the service name). Subjects `<prefix>.cluster.<name>.heartbeat` and `.leave`. */
+  readonly name?: string;
+  /** This node's id (default: host name and random digits); unique among live members. */
+  readonly nodeId?: string;
+  /** How often the default membership announces this node, in ms (default 1,000). */
+  readonly heartbeatMs?: number;
+  /** After how long without a heartbeat a node is dropped, in ms (default 3 × `heartbeatMs`). */
+  readonly failAfterMs?: number;
+  /** Points per node on the hash ring (default 128); every node of a cluster must use the same number. */
+  readonly virtualNodes?: number;
+  /**
+   * The election deciding which node runs the leader-only handlers (`@CatgaHandler(X, { leaderOnly: true })`),
+   * e.g. `new LeaderElection({ lock: new RedisDistributedLock(redis), name: 'orders' })`. The transport owns it:
+   * it starts it when it connects and stops it (handing leadership over) when it closes.
+   */
+  readonly election?: LeaderElection;
+}
+
 /** Options of {@link natsTransport}. Every field is checked when the transport is created. */
 export interface NatsTransportOptions {
   /** Server URLs (default `nats://127.0.0.1:4222`, or `NATS_URL`). */
@@ -108,6 +139,8 @@ export interface NatsTransportOptions {
   readonly reconnectWaitMs?: number;
   /** Where the transport logs dropped input, dead letters and connection changes (default: console, warn and up). */
   readonly logger?: CatgaLogger;
+  /** Sharding and leader-only handlers across the instances of a service (default: none; see docs/cluster.md). */
+  readonly cluster?: NatsClusterOptions;
 }
 
 const TOKEN = matching(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-" (max 64)');
@@ -170,6 +203,29 @@ const logger: OptionCheck = (value, field) => {
   }
 };
 
+const CLUSTER_CHECKS: Readonly<Record<keyof NatsClusterOptions, OptionCheck>> = {
+  membership: MEMBERSHIP,
+  name: TOKEN,
+  nodeId: NODE_ID,
+  heartbeatMs: HEARTBEAT_MS,
+  failAfterMs: FAIL_AFTER_MS,
+  virtualNodes: integerIn(1, 4_096),
+  election: ELECTION,
+};
+
+const cluster: OptionCheck = (value, field) => {
+  nested(CLUSTER_CHECKS)(value, field);
+  const options = value as NatsClusterOptions;
+  if (options.membership !== undefined) {
+    NODE_ID(options.membership.nodeId, `${field}.membership.nodeId`); // it becomes a subject token
+    for (const own of ['name', 'nodeId', 'heartbeatMs', 'failAfterMs'] as const) {
+      if (options[own] !== undefined) throw new CatgaConfigurationError(`${field}.${own}`, 'configures the default membership; set it on the membership you give instead');
+    }
+  } else {
+    heartbeatTiming(options.heartbeatMs, options.failAfterMs, field);
+  }
+};
+
 const CHECKS: Readonly<Record<keyof NatsTransportOptions, OptionCheck>> = {
   servers,
   prefix: TOKEN,
@@ -203,6 +259,7 @@ const CHECKS: Readonly<Record<keyof NatsTransportOptions, OptionCheck>> = {
   drainTimeoutMs: integerIn(0, 2_147_483_647),
   reconnectWaitMs: integerIn(0, 600_000),
   logger,
+  cluster,
 };
 
 /** Checks transport options, throwing a {@link CatgaConfigurationError} that names the bad field. */

@@ -13,6 +13,11 @@ import { connect } from '@nats-io/transport-node';
 import { MemoryIdempotencyStore } from '../../behaviors/idempotency-store.js';
 import { consoleLogger, type CatgaLogger } from '../../behaviors/logger.js';
 import { INSTRUMENTATION_NAME } from '../../behaviors/tracing.js';
+import type { ClusterMembership } from '../../cluster/cluster-membership.js';
+import { DEFAULT_VIRTUAL_NODES } from '../../cluster/hash-ring.js';
+import { KeyedQueue } from '../../cluster/keyed-queue.js';
+import { shardKeyOf } from '../../cluster/shard-key.js';
+import { ShardRouter } from '../../cluster/shard-router.js';
 import type { Codec } from '../../codec/codec.js';
 import { jsonCodec } from '../../codec/json-codec.js';
 import { msgpackCodec } from '../../codec/msgpack-codec.js';
@@ -22,18 +27,21 @@ import { NEVER_ABORTED } from '../../core/abort.js';
 import { ErrorCode } from '../../core/error-codes.js';
 import type { Event, Message, MessageClass, MessageKind } from '../../core/messages.js';
 import { kindOf, messageMetadataOf, typeNameOf } from '../../core/metadata.js';
-import type { EventOptions, QualityOfService } from '../../core/message-options.js';
-import type { PublishResult } from '../../core/publish-result.js';
+import type { CommandOptions, EventOptions, QualityOfService } from '../../core/message-options.js';
+import { type HandlerFailure, PublishError, type PublishResult } from '../../core/publish-result.js';
 import { type CatgaResult, type Fail, fail } from '../../core/result.js';
 import type { InboundDispatcher, Transport } from '../../core/transport.js';
 import { InFlightLimit } from './in-flight-limit.js';
+import { LeaderSubscriptions } from './leader-subscriptions.js';
 import { MessageWire } from './message-wire.js';
+import { NatsMembership } from './nats-membership.js';
 import { checkNatsTransportOptions, type NatsTransportOptions } from './nats-options.js';
 import { PublishConfirmer } from './publish-confirmer.js';
 import { ReliableEvents, type ReliableEventSettings } from './reliable-events.js';
 import { ReplyCorrelator } from './reply-correlator.js';
 import { extractTraceContext, injectTraceContext } from './trace-context.js';
-import { HEADER, messageSubject } from './wire-names.js';
+import { ShardedSender } from './sharded-sender.js';
+import { HEADER, messageSubject, nodeSubject } from './wire-names.js';
 
 /** What {@link NatsTransport.health} reports. */
 export interface NatsHealth {
@@ -48,6 +56,18 @@ export interface NatsHealth {
   readonly pendingSends: number;
   /** Handlers of this process running for messages received over NATS. */
   readonly runningHandlers: number;
+  /** With the `cluster` option: this node, the live members it routes sharded commands over, and whether it leads. */
+  readonly cluster?: NatsClusterHealth;
+}
+
+/** The cluster part of {@link NatsHealth}. */
+export interface NatsClusterHealth {
+  /** This node's id; `undefined` when it serves no sharded command (it then joins no membership). */
+  readonly nodeId: string | undefined;
+  /** Live members, sorted (empty without membership). */
+  readonly members: readonly string[];
+  /** Whether this node leads the cluster's election; `undefined` without `cluster.election`. */
+  readonly leader: boolean | undefined;
 }
 
 /** Where one message class goes on the wire. */
@@ -58,6 +78,21 @@ interface Route {
   readonly subjectToken: string;
   readonly subject: string;
   readonly qos: QualityOfService;
+  /** The command's `shardKey` field, if it has one. */
+  readonly shardKey: string | undefined;
+  /** An event every node gets a copy of (no queue group). */
+  readonly broadcast: boolean;
+}
+
+/** What sharding needs once the transport joined its cluster. */
+interface Sharding {
+  readonly membership: ClusterMembership;
+  readonly router: ShardRouter;
+  readonly sender: ShardedSender;
+  /** Per shard key, one message at a time, in arrival order. */
+  readonly queue: KeyedQueue;
+  /** Sharded command classes with a local handler: sent to their owner, served on this node's subjects. */
+  readonly served: ReadonlySet<Function>;
 }
 
 /** A message ready to go: its payload, its headers and its open span. */
@@ -109,6 +144,8 @@ export class NatsTransport implements Transport {
   private confirmer: PublishConfirmer | undefined;
   private readonly subscriptions: Subscription[] = [];
   private readonly routes = new Map<Function, Route>();
+  private sharding: Sharding | undefined;
+  private leaderSubscriptions: LeaderSubscriptions | undefined;
   private readonly limit: InFlightLimit;
   private readonly logger: CatgaLogger;
   private readonly tracer: Tracer;
@@ -129,6 +166,7 @@ export class NatsTransport implements Transport {
     const options = this.options;
     const servers = options.servers ?? process.env.NATS_URL ?? DEFAULT_SERVER;
     const service = options.service ?? inbound.instanceName;
+    const sharded = this.checkClusterUse(inbound);
     let connection: NatsConnection;
     try {
       connection = await connect(this.connectionOptions(servers, service));
@@ -160,11 +198,25 @@ export class NatsTransport implements Transport {
     this.reliable = new ReliableEvents(connection, this.reliableSettings(service), wire, options.inbox ?? new MemoryIdempotencyStore(), this.logger);
     void this.watchConnection(connection);
     try {
+      if (sharded.size > 0) this.sharding = this.shardingFor(connection, service, sharded);
+    } catch (thrown) {
+      await connection.close().catch(() => undefined); // a membership option was wrong
+      throw thrown;
+    }
+    try {
       await this.subscribeAll(connection, inbound, service);
       await connection.flush(); // subscriptions are registered on the server before start() resolves
     } catch (thrown) {
       await connection.close().catch(() => undefined);
       throw new CatgaError(ErrorCode.TRANSPORT_FAILED, `Cannot subscribe on NATS: ${describeThrown(thrown)}`, { retryable: true, cause: thrown });
+    }
+    try {
+      await this.joinCluster(connection, inbound, service);
+    } catch (thrown) {
+      await this.sharding?.membership.stop().catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      if (thrown instanceof CatgaError || thrown instanceof CatgaConfigurationError) throw thrown;
+      throw new CatgaError(ErrorCode.TRANSPORT_FAILED, `Cannot join the cluster: ${describeThrown(thrown)}`, { retryable: true, cause: thrown });
     }
     this.state = 'open';
   }
@@ -202,7 +254,10 @@ export class NatsTransport implements Transport {
       this.state = 'closed';
       return;
     }
-    await Promise.all(this.subscriptions.splice(0).map((subscription) => subscription.drain().catch(() => undefined)));
+    await Promise.all([
+      ...this.subscriptions.splice(0).map((subscription) => subscription.drain().catch(() => undefined)),
+      this.leaderSubscriptions?.stop(),
+    ]);
     await this.reliable?.stop();
     const deadline = Date.now() + (this.options.drainTimeoutMs ?? 10_000);
     while (this.busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -210,6 +265,7 @@ export class NatsTransport implements Transport {
       this.logger.warn({ runningHandlers: this.running + (this.reliable?.running ?? 0) }, 'catga: NATS transport closed with handlers still running');
       this.replies?.settleAll((typeName) => transportFailed(`The NATS transport closed before "${typeName}" got its reply`, { messageType: typeName }));
     }
+    await this.leaveCluster();
     this.confirmer?.flushNow();
     this.replies?.stop();
     await connection.drain().catch(() => connection.close());
@@ -230,11 +286,28 @@ export class NatsTransport implements Transport {
       rttMs,
       pendingSends: this.replies?.size ?? 0,
       runningHandlers: this.running + (this.reliable?.running ?? 0),
+      ...(this.options.cluster === undefined
+        ? {}
+        : {
+            cluster: {
+              nodeId: this.sharding?.membership.nodeId,
+              members: this.sharding?.membership.members() ?? [],
+              leader: this.options.cluster.election === undefined ? undefined : this.options.cluster.election.isLeader,
+            },
+          }),
     };
   }
 
+  /**
+   * The membership this transport routes sharded commands over, once connected; `undefined` without the `cluster`
+   * option or when this node handles no sharded command (it then joins no membership).
+   */
+  get membership(): ClusterMembership | undefined {
+    return this.sharding?.membership;
+  }
+
   private busy(): boolean {
-    return this.running > 0 || (this.reliable?.running ?? 0) > 0 || (this.replies?.size ?? 0) > 0;
+    return this.running > 0 || (this.reliable?.running ?? 0) > 0 || (this.replies?.size ?? 0) > 0 || (this.sharding?.sender.inFlight ?? 0) > 0;
   }
 
   private connectionOptions(servers: string | readonly string[], service: string): ConnectionOptions {
@@ -277,8 +350,14 @@ export class NatsTransport implements Transport {
   }
 
   private async subscribeAll(connection: NatsConnection, inbound: InboundDispatcher, service: string): Promise<void> {
+    const leaderOnly = inbound.leaderOnlyHandlers ?? new Map<MessageClass, readonly string[]>();
     for (const messageClass of inbound.requestClasses) {
+      if (leaderOnly.has(messageClass)) continue; // subscribed while this node leads (subscribeLeaderOnly)
       const route = this.routeOf(messageClass);
+      if (this.sharding?.served.has(messageClass) === true) {
+        this.subscribeSharded(connection, route, this.sharding.membership.nodeId);
+        continue;
+      }
       this.subscriptions.push(
         connection.subscribe(route.subject, {
           queue: `${this.prefix}-${REQUEST_QUEUE_SUFFIX}`,
@@ -288,17 +367,254 @@ export class NatsTransport implements Transport {
     }
     for (const [eventClass, handlerNames] of inbound.eventHandlers) {
       const route = this.routeOf(eventClass);
+      const leaders = leaderOnly.get(eventClass);
+      // With leader-only handlers among them, this subscription runs only the others (the leader's runs those).
+      const others = leaders === undefined ? undefined : handlerNames.filter((name) => !leaders.includes(name));
       if (route.qos === 0) {
+        if (others?.length === 0) continue;
         this.subscriptions.push(
           connection.subscribe(route.subject, {
-            queue: service,
-            callback: (error, msg) => (error === null ? void this.serveEvent(route, msg) : this.subscriptionError(route, error)),
+            // Broadcast: no queue group, so every instance gets its own copy.
+            queue: route.broadcast ? undefined : service,
+            callback: (error, msg) => (error === null ? void this.serveEvent(route, msg, others) : this.subscriptionError(route, error)),
           }),
         );
       } else {
         await this.reliable!.subscribe(route, handlerNames, inbound);
       }
     }
+  }
+
+  // ---- Cluster: sharding and leader-only handlers (docs/cluster.md) ----
+
+  /**
+   * Checks the handlers against the `cluster` option before connecting, and returns the sharded command classes this
+   * node serves. Throws a {@link CatgaConfigurationError} for what cannot work.
+   */
+  private checkClusterUse(inbound: InboundDispatcher): Set<Function> {
+    const cluster = this.options.cluster;
+    const leaderOnly = inbound.leaderOnlyHandlers ?? new Map<MessageClass, readonly string[]>();
+    const sharded = new Set<Function>();
+    for (const messageClass of inbound.requestClasses) {
+      const route = this.routeOf(messageClass);
+      if (route.shardKey === undefined) continue;
+      const leaders = leaderOnly.get(messageClass);
+      if (leaders !== undefined) {
+        throw new CatgaConfigurationError(
+          `@CatgaHandler(${leaders[0]}).leaderOnly`,
+          `command "${route.typeName}" has a shardKey, which spreads it over the nodes, and its handler is leaderOnly, which keeps it on one; keep one of the two`,
+        );
+      }
+      if (cluster !== undefined) sharded.add(messageClass);
+    }
+    for (const [messageClass, names] of leaderOnly) {
+      const route = this.routeOf(messageClass);
+      if (route.kind === 'event' && route.qos !== 0) {
+        throw new CatgaConfigurationError(
+          `@CatgaHandler(${names[0]}).leaderOnly`,
+          `"${route.typeName}" is a QoS ${route.qos} event, delivered through shared JetStream consumers; leader-only handlers are supported for commands, queries and QoS 0 events`,
+        );
+      }
+    }
+    if (leaderOnly.size > 0 && cluster?.election === undefined) {
+      const names = [...leaderOnly.values()].flat().join(', ');
+      throw new CatgaConfigurationError('natsTransport.cluster.election', `${names} ${names.includes(',') ? 'are' : 'is'} leaderOnly: give the transport cluster.election (a LeaderElection) so it knows when this node leads`);
+    }
+    return sharded;
+  }
+
+  private shardingFor(connection: NatsConnection, service: string, served: ReadonlySet<Function>): Sharding {
+    const cluster = this.options.cluster!;
+    const membership =
+      cluster.membership ??
+      new NatsMembership({
+        connection,
+        prefix: this.prefix,
+        cluster: cluster.name ?? service.replace(/[^A-Za-z0-9_-]/g, '_'),
+        nodeId: cluster.nodeId,
+        heartbeatMs: cluster.heartbeatMs,
+        failAfterMs: cluster.failAfterMs,
+        logger: this.logger,
+      });
+    const router = new ShardRouter(membership, cluster.virtualNodes ?? DEFAULT_VIRTUAL_NODES);
+    const sender = new ShardedSender({
+      router,
+      nodeId: membership.nodeId,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
+      subjectOf: (nodeId, subjectToken) => nodeSubject(this.prefix, nodeId, 'command', subjectToken),
+      exchange: (subject, typeName, headers, data, signal, timeoutMs) => this.exchange(subject, typeName, headers, data, signal, timeoutMs),
+      leaving: () => this.state === 'closing' || this.state === 'closed',
+    });
+    return { membership, router, sender, queue: new KeyedQueue(), served };
+  }
+
+  /** Joins the membership (after this node's subjects are subscribed) and starts following the election. */
+  private async joinCluster(connection: NatsConnection, inbound: InboundDispatcher, service: string): Promise<void> {
+    if (this.sharding !== undefined) {
+      await this.sharding.membership.start();
+      this.sharding.router.start();
+    }
+    const election = this.options.cluster?.election;
+    if (election !== undefined) {
+      this.leaderSubscriptions = new LeaderSubscriptions(election, () => this.subscribeLeaderOnly(connection, inbound, service), this.logger);
+      await this.leaderSubscriptions.start();
+    }
+  }
+
+  /**
+   * Leaves the cluster after this node finished its work (close() calls it once handlers and sends settled): its keys
+   * move to the others only now, after what it had queued for them ran, and another node takes the lead.
+   */
+  private async leaveCluster(): Promise<void> {
+    const sharding = this.sharding;
+    if (sharding !== undefined) {
+      sharding.sender.stop(); // sends still waiting for an owner past drainTimeoutMs end now
+      await sharding.membership.stop().catch((thrown: unknown) => this.logger.warn({ err: thrown }, 'catga: could not leave the cluster cleanly'));
+      sharding.router.stop();
+    }
+    if (this.leaderSubscriptions !== undefined) {
+      await this.options.cluster?.election?.stop().catch((thrown: unknown) => this.logger.warn({ err: thrown }, 'catga: could not stop the leader election cleanly'));
+    }
+  }
+
+  /**
+   * A sharded command served here: its owner's own subject (queue group of that subject alone, so two processes given
+   * the same node id by mistake do not both handle a message), and the shared subject, for senders outside the
+   * cluster, whose messages are passed on to the owner.
+   */
+  private subscribeSharded(connection: NatsConnection, route: Route, nodeId: string): void {
+    const own = nodeSubject(this.prefix, nodeId, route.kind, route.subjectToken);
+    this.subscriptions.push(
+      connection.subscribe(own, {
+        queue: own,
+        callback: (error, msg) => (error === null ? this.serveSharded(route, msg) : this.subscriptionError(route, error)),
+      }),
+      connection.subscribe(route.subject, {
+        queue: `${this.prefix}-${REQUEST_QUEUE_SUFFIX}`,
+        callback: (error, msg) => (error === null ? void this.forwardSharded(route, msg) : this.subscriptionError(route, error)),
+      }),
+    );
+  }
+
+  /** The subscriptions of the leader-only handlers, opened while this node leads. */
+  private subscribeLeaderOnly(connection: NatsConnection, inbound: InboundDispatcher, service: string): Subscription[] {
+    const subscriptions: Subscription[] = [];
+    for (const [messageClass, handlerNames] of inbound.leaderOnlyHandlers ?? []) {
+      const route = this.routeOf(messageClass);
+      const subscription =
+        route.kind === 'event'
+          ? connection.subscribe(route.subject, {
+              // A group of its own: the event's other handlers still get their copy in the service's group.
+              queue: route.broadcast ? undefined : `${service}-leader`,
+              callback: (error, msg) => (error === null ? void this.serveEvent(route, msg, handlerNames) : this.subscriptionError(route, error)),
+            })
+          : connection.subscribe(route.subject, {
+              queue: `${this.prefix}-${REQUEST_QUEUE_SUFFIX}`,
+              callback: (error, msg) => (error === null ? void this.serveRequest(route, msg) : this.subscriptionError(route, error)),
+            });
+      subscriptions.push(subscription);
+    }
+    return subscriptions;
+  }
+
+  /**
+   * Receives a sharded command on this node's subject and queues it behind the earlier ones of its key. Decoding and
+   * queueing happen before this returns, in the order NATS delivers, which is the order they were sent in from each
+   * sender.
+   */
+  private serveSharded(route: Route, msg: Msg): void {
+    let message: Message;
+    try {
+      message = this.wire!.decodeMessage(msg.data, msg.headers, route.messageClass, route.typeName);
+    } catch (thrown) {
+      const result = fail(thrown as CatgaError);
+      this.logger.warn({ subject: msg.subject, code: result.error.code }, `catga: rejected a request: ${result.error.message}`);
+      this.respond(msg, route, result);
+      return;
+    }
+    const key = shardKeyOf(message, route.shardKey!);
+    if (typeof key !== 'string') this.respond(msg, route, key);
+    else this.runSharded(route, msg, message, key);
+  }
+
+  private runSharded(route: Route, msg: Msg, message: Message, key: string): void {
+    this.running++;
+    const trace = extractTraceContext(msg.headers);
+    this.sharding!.queue
+      .run(key, () => context.with(trace, () => this.inbound!.dispatchRequest(message, NEVER_ABORTED)))
+      .then(
+        (result) => this.respond(msg, route, result),
+        (thrown: unknown) => this.logger.error({ subject: msg.subject, err: thrown }, 'catga: a sharded command failed unexpectedly'),
+      )
+      .finally(() => this.running--);
+  }
+
+  /** A sharded command from a sender outside the cluster: run it here if this node owns its key, else pass it on. */
+  private async forwardSharded(route: Route, msg: Msg): Promise<void> {
+    const sharding = this.sharding!;
+    let message: Message;
+    try {
+      message = this.wire!.decodeMessage(msg.data, msg.headers, route.messageClass, route.typeName);
+    } catch (thrown) {
+      const result = fail(thrown as CatgaError);
+      this.logger.warn({ subject: msg.subject, code: result.error.code }, `catga: rejected a request: ${result.error.message}`);
+      this.respond(msg, route, result);
+      return;
+    }
+    const key = shardKeyOf(message, route.shardKey!);
+    if (typeof key !== 'string') {
+      this.respond(msg, route, key);
+      return;
+    }
+    if (sharding.router.ownerOf(key) === sharding.membership.nodeId) {
+      this.runSharded(route, msg, message, key); // delivered before any drain: close() waits for it, then leaves
+      return;
+    }
+    this.running++;
+    try {
+      // The bytes and headers as received (trace context included): the owner decodes them itself.
+      this.respond(msg, route, await sharding.sender.send(route.typeName, route.subjectToken, key, msg.headers, msg.data, NEVER_ABORTED));
+    } finally {
+      this.running--;
+    }
+  }
+
+  /** Sends a sharded command to the owner of its key (see {@link ShardedSender}). */
+  private async sendSharded(sharding: Sharding, route: Route, message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
+    try {
+      const key = shardKeyOf(message, route.shardKey!);
+      if (typeof key !== 'string') return key;
+      const outgoing = this.prepare(route, message, 'send', SpanKind.CLIENT);
+      if (!outgoing.ok) return outgoing;
+      const result = await sharding.sender.send(route.typeName, route.subjectToken, key, outgoing.headers, outgoing.data, signal);
+      endSpan(outgoing.span, result);
+      return result;
+    } finally {
+      this.limit.release();
+    }
+  }
+
+  /** One request to `subject`, its reply correlated on the inbox. Never rejects. */
+  private exchange(subject: string, typeName: string, headers: MsgHdrs | undefined, data: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<CatgaResult<unknown>> {
+    return new Promise((resolve) => {
+      const reply = this.replies!.register(typeName, signal, resolve, timeoutMs);
+      try {
+        this.connection!.publish(subject, data, { reply: reply.subject, headers });
+      } catch (thrown) {
+        this.replies!.settle(reply.id, transportFailed(`Cannot send "${typeName}" over NATS: ${describeThrown(thrown)}`, { messageType: typeName }, thrown));
+      }
+    });
+  }
+
+  /** Runs the named handlers of an event and reports like `dispatchEvent`. */
+  private async dispatchEventTo(event: Event, handlerNames: readonly string[]): Promise<PublishResult> {
+    const results = await Promise.all(handlerNames.map((name) => this.inbound!.dispatchEventTo(event, name, NEVER_ABORTED)));
+    let failures: HandlerFailure[] | undefined;
+    results.forEach((result, i) => {
+      if (!result.ok) (failures ??= []).push({ handler: handlerNames[i]!, error: result.error });
+    });
+    if (failures === undefined) return { ok: true, value: { eventType: event.messageType, handlers: handlerNames.length } };
+    return { ok: false, error: new PublishError(event.messageType, handlerNames.length, failures) };
   }
 
   private subscriptionError(route: Route, error: Error): void {
@@ -334,7 +650,9 @@ export class NatsTransport implements Transport {
       const options = messageMetadataOf(messageClass)?.options;
       const subjectToken = options?.subject ?? typeName;
       const qos = kind === 'event' ? ((options as EventOptions | undefined)?.qos ?? 0) : 0;
-      route = { messageClass, kind, typeName, subjectToken, subject: messageSubject(this.prefix, kind, subjectToken), qos };
+      const shardKey = kind === 'command' ? (options as CommandOptions | undefined)?.shardKey : undefined;
+      const broadcast = kind === 'event' && (options as EventOptions | undefined)?.broadcast === true;
+      route = { messageClass, kind, typeName, subjectToken, subject: messageSubject(this.prefix, kind, subjectToken), qos, shardKey, broadcast };
       this.routes.set(messageClass, route);
     }
     return route;
@@ -342,6 +660,7 @@ export class NatsTransport implements Transport {
 
   private sendRequest(message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
     const route = this.routeOf(message.constructor as MessageClass);
+    if (this.sharding?.served.has(route.messageClass) === true) return this.sendSharded(this.sharding, route, message, signal);
     const outgoing = this.prepare(route, message, 'send', SpanKind.CLIENT);
     if (!outgoing.ok) {
       this.limit.release();
@@ -410,12 +729,7 @@ export class NatsTransport implements Transport {
         const received = message;
         result = await context.with(extractTraceContext(msg.headers), () => this.inbound!.dispatchRequest(received, NEVER_ABORTED));
       }
-      if (!msg.reply) {
-        this.logger.warn({ subject: msg.subject }, 'catga: a request arrived without a reply subject; its result is dropped');
-        return;
-      }
-      const reply = this.wire!.encodeReply(result!, route.typeName, msg.headers?.get(HEADER.contentType));
-      msg.respond(reply.data, reply.headers === undefined ? undefined : { headers: reply.headers });
+      this.respond(msg, route, result!);
     } catch (unexpected) {
       this.logger.error({ subject: msg.subject, err: unexpected }, 'catga: could not reply to a request');
     } finally {
@@ -423,8 +737,25 @@ export class NatsTransport implements Transport {
     }
   }
 
-  /** Runs the local handlers of a received QoS 0 event. Failures are logged: QoS 0 has no redelivery. */
-  private async serveEvent(route: Route, msg: Msg): Promise<void> {
+  /** Replies to a received request. Never throws. */
+  private respond(msg: Msg, route: Route, result: CatgaResult<unknown>): void {
+    try {
+      if (!msg.reply) {
+        this.logger.warn({ subject: msg.subject }, 'catga: a request arrived without a reply subject; its result is dropped');
+        return;
+      }
+      const reply = this.wire!.encodeReply(result, route.typeName, msg.headers?.get(HEADER.contentType));
+      msg.respond(reply.data, reply.headers === undefined ? undefined : { headers: reply.headers });
+    } catch (unexpected) {
+      this.logger.error({ subject: msg.subject, err: unexpected }, 'catga: could not reply to a request');
+    }
+  }
+
+  /**
+   * Runs the local handlers of a received QoS 0 event (`only` those named, when given). Failures are logged: QoS 0
+   * has no redelivery.
+   */
+  private async serveEvent(route: Route, msg: Msg, only?: readonly string[]): Promise<void> {
     this.running++;
     try {
       let event: Event;
@@ -434,7 +765,9 @@ export class NatsTransport implements Transport {
         this.logger.warn({ subject: msg.subject, code: (thrown as CatgaError).code }, `catga: dropped an undecodable event: ${(thrown as Error).message}`);
         return;
       }
-      const result = await context.with(extractTraceContext(msg.headers), () => this.inbound!.dispatchEvent(event, NEVER_ABORTED));
+      const result = await context.with(extractTraceContext(msg.headers), () =>
+        only === undefined ? this.inbound!.dispatchEvent(event, NEVER_ABORTED) : this.dispatchEventTo(event, only),
+      );
       if (!result.ok) {
         this.logger.warn(
           { messageType: route.typeName, messageId: event.messageId, code: result.error.code },

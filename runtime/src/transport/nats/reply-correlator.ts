@@ -6,6 +6,14 @@ import { cancelled } from '../../core/failures.js';
 import { type CatgaResult, fail } from '../../core/result.js';
 import type { MessageWire } from './message-wire.js';
 
+/** `details.reason` of the HANDLER_NOT_FOUND a send gets when nobody subscribes to its subject (NATS status 503). */
+export const NO_RESPONDERS = 'no responders';
+
+/** Whether a send ended because nobody subscribes to its subject: it reached no handler, so sending again is safe. */
+export function isNoResponders(result: CatgaResult<unknown>): boolean {
+  return !result.ok && result.error.code === ErrorCode.HANDLER_NOT_FOUND && result.error.details.reason === NO_RESPONDERS;
+}
+
 /** A send waiting for its reply. */
 class PendingReply implements Deadlined {
   private onAbort: (() => void) | undefined;
@@ -80,11 +88,17 @@ export class ReplyCorrelator {
 
   /**
    * Registers a send: returns the reply subject to publish with. `done` is called exactly once, with the reply, a
-   * TIMEOUT, a CANCELLED (through `signal`) or whatever {@link ReplyCorrelator.settle} is given.
+   * TIMEOUT (after `timeoutMs`, default the correlator's), a CANCELLED (through `signal`) or whatever
+   * {@link ReplyCorrelator.settle} is given.
    */
-  register(typeName: string, signal: AbortSignal, done: (result: CatgaResult<unknown>) => void): { readonly subject: string; readonly id: number } {
+  register(
+    typeName: string,
+    signal: AbortSignal,
+    done: (result: CatgaResult<unknown>) => void,
+    timeoutMs: number = this.timeoutMs,
+  ): { readonly subject: string; readonly id: number } {
     const id = this.nextId++;
-    const entry = new PendingReply(id, typeName, Date.now() + this.timeoutMs, this.timeoutMs, done, this.forget);
+    const entry = new PendingReply(id, typeName, Date.now() + timeoutMs, timeoutMs, done, this.forget);
     this.pending.set(id, entry);
     this.deadlines.add(entry);
     entry.watch(signal);
@@ -123,7 +137,7 @@ export class ReplyCorrelator {
       entry.settle(
         fail(ErrorCode.HANDLER_NOT_FOUND, `No handler for "${entry.typeName}" is listening (NATS: no responders)`, {
           retryable: true,
-          details: { messageType: entry.typeName, reason: 'no responders' },
+          details: { messageType: entry.typeName, reason: NO_RESPONDERS },
         }),
       );
       return;

@@ -28,6 +28,19 @@ export function messageSubject(prefix: string, kind: MessageKind, subjectToken: 
   return `${prefix}.${KIND_TOKEN[kind]}.${subjectToken}`;
 }
 
+/**
+ * `<prefix>.node.<nodeId>.cmd.<Subject>`: where one node of a cluster receives the sharded commands whose keys it
+ * owns (docs/cluster.md).
+ */
+export function nodeSubject(prefix: string, nodeId: string, kind: MessageKind, subjectToken: string): string {
+  return `${prefix}.node.${nodeId}.${KIND_TOKEN[kind]}.${subjectToken}`;
+}
+
+/** `<prefix>.cluster.<cluster>.heartbeat` and `.leave`: the membership traffic of one cluster. */
+export function clusterSubject(prefix: string, cluster: string, what: 'heartbeat' | 'leave'): string {
+  return `${prefix}.cluster.${cluster}.${what}`;
+}
+
 /** `<prefix>.dlq.<Subject>`: where given-up reliable events go. */
 export function deadLetterSubject(prefix: string, subjectToken: string): string {
   return `${prefix}.dlq.${subjectToken}`;
