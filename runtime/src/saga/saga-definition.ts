@@ -81,6 +81,8 @@ export interface SagaWaitOptions<S, E extends Event> {
   readonly onEvent?: (state: Readonly<S>, event: E) => SagaPatch<S>;
   /** What a timeout does: by default the saga fails with `TIMEOUT` and compensates; a function continues instead. */
   readonly onTimeout?: (state: Readonly<S>) => SagaPatch<S>;
+  /** Branching: the saga waits only when this returns true for the state so far (default: always). */
+  readonly when?: (state: Readonly<S>) => boolean;
 }
 
 /** How an event starts an instance (see {@link SagaDefinition.startedBy}). */
@@ -181,7 +183,7 @@ export class SagaDefinition<S extends object> implements AnySagaDefinition {
     if (typeof options?.event !== 'function') throw new CatgaConfigurationError(`${field}.event`, 'expected an event class');
     if (typeof options.correlate !== 'function') throw new CatgaConfigurationError(`${field}.correlate`, 'expected a function returning the saga id');
     checkMs(options.timeoutMs, `${field}.timeoutMs`);
-    for (const key of ['onEvent', 'onTimeout'] as const) {
+    for (const key of ['onEvent', 'onTimeout', 'when'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'function') throw new CatgaConfigurationError(`${field}.${key}`, 'expected a function');
     }
     const wait = { kind: 'wait', name, eventType: typeNameOf(options.event), ...options } as unknown as SagaStepDefinition<S>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { CatgaLogger } from '../behaviors/logger.js';
 import { rehydrate } from '../codec/rehydrate.js';
 import { CatgaError, isCatgaError } from '../core/catga-error.js';
@@ -102,6 +103,8 @@ export class SagaHost {
   /** Instances this host owns that wait for an event, with the timer of their deadline. */
   private readonly parked = new Map<string, NodeJS.Timeout>();
   private readonly settledListeners = new Map<string, Set<() => void>>();
+  /** Instances changed for this host while it was running them: looked at again when that run ends. */
+  private readonly lookAgain = new Set<string>();
   private bus: MessageBus | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private recoverTimer: NodeJS.Timeout | undefined;
@@ -116,6 +119,8 @@ export class SagaHost {
     this.recoverEveryMs = options.recoverEveryMs ?? this.heartbeatMs;
     this.claimBatch = options.claimBatch ?? 20;
     this.logger = options.logger;
+    // Every running step listens to this one signal: many instances at once are normal, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     integerIn(1, 2_147_483_647)(this.heartbeatMs, 'withSagas.heartbeatMs');
     integerIn(this.heartbeatMs + 1, 2_147_483_647)(this.staleAfterMs, 'withSagas.staleAfterMs (more than heartbeatMs)');
     integerIn(1, 2_147_483_647)(this.recoverEveryMs, 'withSagas.recoverEveryMs');
@@ -275,14 +280,22 @@ export class SagaHost {
     return undefined;
   }
 
-  /** Runs an instance here unless it already runs here; resolves where it stood when it stopped running here. */
+  /**
+   * Runs an instance here unless it already runs here; resolves where it stood when it stopped running here. When it
+   * already runs (e.g. an event was consumed for it while it was about to park), it is looked at again once that run
+   * ends, so it does not sit parked until its deadline.
+   */
   private launch(definition: AnyDefinition, instance: Instance): Promise<Instance | undefined> {
     const existing = this.running.get(instance.id);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      this.lookAgain.add(instance.id);
+      return existing;
+    }
     clearTimeout(this.parked.get(instance.id));
     this.parked.delete(instance.id);
     const run = this.drive(definition, instance).finally(() => {
       this.running.delete(instance.id);
+      if (this.lookAgain.delete(instance.id)) void this.resumeParked(definition, instance.id, 0);
       for (const listener of [...(this.settledListeners.get(instance.id) ?? [])]) listener();
     });
     this.running.set(instance.id, run);
@@ -298,12 +311,6 @@ export class SagaHost {
         if (current.status === 'running') {
           const step = definition.steps[progress.next];
           if (step === undefined) return await this.finish(definition, current, 'completed');
-          if (step.kind === 'wait') {
-            const waited = await this.atWait(definition, current, step);
-            current = waited.instance;
-            if (waited.parked) return current;
-            continue;
-          }
           const skip = step.when === undefined ? false : guard(() => !step.when!(progress.data));
           if (typeof skip !== 'boolean') {
             current = await this.persist(current, 'compensating', (p) => ({ ...p, failure: failureOf(step.name, skip) }));
@@ -311,6 +318,12 @@ export class SagaHost {
           }
           if (skip) {
             current = await this.persist(current, 'running', (p) => ({ ...p, next: p.next + 1 }));
+            continue;
+          }
+          if (step.kind === 'wait') {
+            const waited = await this.atWait(definition, current, step);
+            current = waited.instance;
+            if (waited.parked) return current;
             continue;
           }
           const outcome = await runWithPolicies(
@@ -418,13 +431,13 @@ export class SagaHost {
     return { instance: current, parked: true };
   }
 
-  /** A parked instance's deadline passed: continue it here if it is still ours and still waiting. */
+  /** A parked instance's deadline passed (or it changed while running here): continue it here if it is still ours. */
   private async resumeParked(definition: AnyDefinition, key: string, version: number): Promise<void> {
     try {
       const record = await this.store.get<Progress>(key);
-      if (record === undefined || record.owner !== this.owner || record.status !== 'running' || !isSagaProgress(record.state)) return;
+      if (record === undefined || record.owner !== this.owner || FINAL_SAGA_STATUSES.has(record.status) || !isSagaProgress(record.state)) return;
       if (record.version < version) return;
-      await this.launch(definition, record);
+      await this.launch(definition, record as Instance);
     } catch (thrown) {
       // The deadline is stored: the recovery of whoever holds the instance next times it out.
       this.logger?.warn({ saga: definition.name, key, err: thrown }, 'saga: could not read a waiting instance at its deadline');

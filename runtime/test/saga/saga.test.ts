@@ -284,6 +284,26 @@ describe('sagas', () => {
     expect(() => saga<Trip>('S').startedBy(TripBooked, { id: (e) => e.tripId, state: () => trip('x') }).startedBy(TripBooked, { id: (e) => e.tripId, state: () => trip('x') })).toThrow(/already starts/);
   });
 
+  it('skips a wait whose condition is false, and runs many instances at once without warnings', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const Maybe = saga<Trip>('MaybeWaitSaga')
+        .step('flight', { run: async (t, ctx) => ({ flight: unwrap(await ctx.send(new BookFlight(t.tripId))) }) })
+        .waitFor('traveller', { event: TravellerConfirmed, correlate: (e) => e.tripId, timeoutMs: 1_000, when: (t) => t.nights > 0 });
+      const catga = await createCatga({ name: 'maybe' }).withLogging(false).handler(BookFlightHandler).withSagas([Maybe]).start();
+      instances.push(catga);
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => catga.sagas.start(Maybe, `d${i}`, trip(`d${i}`, 0))));
+      expect(results.map((result) => unwrap(result).status)).toEqual(Array(40).fill('completed'));
+      expect(unwrap(results[0]!).completedSteps).toEqual(['flight']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('starts an id once: a second start reports the existing instance', async () => {
     const catga = await host(new MemorySagaStore());
     unwrap(await catga.sagas.start(TripSaga, 't7', trip('t7')));
