@@ -31,6 +31,10 @@ module.exports = {
     project('shop', '<rootDir>/fixtures/shop', 'test', 'tsconfig.test.json', {
       astTransformers: { before: [{ path: join(__dirname, 'transformer', 'dist', 'ts-jest.js') }] },
     }),
+    // The bank's tests likewise; its NATS and crash tests also need the built dist/ (child processes).
+    project('bank', '<rootDir>/fixtures/bank', 'test', 'tsconfig.test.json', {
+      astTransformers: { before: [{ path: join(__dirname, 'transformer', 'dist', 'ts-jest.js') }] },
+    }),
     // TS151002: ts-jest's note that a Node16 tsconfig under isolated transpilation is compiled as CommonJS (it is).
     project('transformer', '<rootDir>/transformer', 'test', 'tsconfig.test.json', { diagnostics: { ignoreCodes: [151002] } }),
   ],
