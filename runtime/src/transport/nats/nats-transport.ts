@@ -523,6 +523,12 @@ export class NatsTransport implements Transport {
    * sender.
    */
   private serveSharded(route: Route, msg: Msg): void {
+    const decoded = this.decodeSharded(route, msg);
+    if (decoded !== undefined) this.runSharded(route, msg, decoded.message, decoded.key);
+  }
+
+  /** Decodes a sharded command and reads its key; answers the sender itself (and returns nothing) when either fails. */
+  private decodeSharded(route: Route, msg: Msg): { message: Message; key: string } | undefined {
     let message: Message;
     try {
       message = this.wire!.decodeMessage(msg.data, msg.headers, route.messageClass, route.typeName);
@@ -530,11 +536,12 @@ export class NatsTransport implements Transport {
       const result = fail(thrown as CatgaError);
       this.logger.warn({ subject: msg.subject, code: result.error.code }, `catga: rejected a request: ${result.error.message}`);
       this.respond(msg, route, result);
-      return;
+      return undefined;
     }
     const key = shardKeyOf(message, route.shardKey!);
-    if (typeof key !== 'string') this.respond(msg, route, key);
-    else this.runSharded(route, msg, message, key);
+    if (typeof key === 'string') return { message, key };
+    this.respond(msg, route, key);
+    return undefined;
   }
 
   private runSharded(route: Route, msg: Msg, message: Message, key: string): void {
@@ -552,20 +559,9 @@ export class NatsTransport implements Transport {
   /** A sharded command from a sender outside the cluster: run it here if this node owns its key, else pass it on. */
   private async forwardSharded(route: Route, msg: Msg): Promise<void> {
     const sharding = this.sharding!;
-    let message: Message;
-    try {
-      message = this.wire!.decodeMessage(msg.data, msg.headers, route.messageClass, route.typeName);
-    } catch (thrown) {
-      const result = fail(thrown as CatgaError);
-      this.logger.warn({ subject: msg.subject, code: result.error.code }, `catga: rejected a request: ${result.error.message}`);
-      this.respond(msg, route, result);
-      return;
-    }
-    const key = shardKeyOf(message, route.shardKey!);
-    if (typeof key !== 'string') {
-      this.respond(msg, route, key);
-      return;
-    }
+    const decoded = this.decodeSharded(route, msg);
+    if (decoded === undefined) return;
+    const { message, key } = decoded;
     if (sharding.router.ownerOf(key) === sharding.membership.nodeId) {
       this.runSharded(route, msg, message, key); // delivered before any drain: close() waits for it, then leaves
       return;
