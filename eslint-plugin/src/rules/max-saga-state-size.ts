@@ -4,6 +4,7 @@ import { type TypeOrValueSpecifier, typeMatchesSomeSpecifier, typeOrValueSpecifi
 import ts from 'typescript';
 import { RUNTIME_PACKAGE } from '../util/catga-names.js';
 import { createRule } from '../util/create-rule.js';
+import { isRuntimeSymbol } from '../util/runtime-symbols.js';
 import { type EntrySize, TypeSizeEstimator } from '../util/type-size.js';
 
 type MessageIds = 'tooLarge' | 'unbounded';
@@ -53,8 +54,10 @@ function describeBiggest(entries: readonly EntrySize[]): string {
 
 /**
  * CATGA014. A saga's state is loaded and persisted on every step, and travels with every message that resumes it, so
- * its size is paid again and again. The size is estimated from the type (see {@link TypeSizeEstimator}); a recursive
- * state has no bound at all. Report only: what to move out of the state is a design decision.
+ * its size is paid again and again. States are the type argument of `saga<State>(…)` (the runtime's saga builder), of
+ * references to the `sagaTypes` (`extends Saga<State>`), and the `stateTypes` named directly. The size is estimated
+ * from the type (see {@link TypeSizeEstimator}); a recursive state has no bound at all. Report only: what to move out
+ * of the state is a design decision.
  */
 export const maxSagaStateSize = createRule<[MaxSagaStateSizeOptions], MessageIds>({
   name: 'max-saga-state-size',
@@ -153,6 +156,19 @@ export const maxSagaStateSize = createRule<[MaxSagaStateSizeOptions], MessageIds
       checkSagaReference(checker.getTypeAtLocation(clause), typeArguments);
     }
 
+    /**
+     * `saga<State>('Name')`, the runtime's saga builder: its type argument is the state of the saga it defines.
+     * Matched by symbol (renamed, namespace and re-exported imports of `@catga/runtime`'s `saga` count; a local
+     * function called `saga` does not). Without a written type argument there is no state type to check.
+     */
+    function checkSagaCall(node: TSESTree.CallExpression): void {
+      const stateNode = node.typeArguments?.params[0];
+      if (stateNode === undefined) return;
+      const callee = services.esTreeNodeToTSNodeMap.get(node.callee);
+      if (!isRuntimeSymbol(checker.getSymbolAtLocation(callee), 'saga', checker)) return;
+      checkState(services.getTypeAtLocation(stateNode), stateNode);
+    }
+
     function checkDeclaredState(declaration: TSESTree.Node, id: TSESTree.Identifier): void {
       if (stateTypes.length === 0) return;
       const type = services.getTypeAtLocation(declaration);
@@ -160,6 +176,7 @@ export const maxSagaStateSize = createRule<[MaxSagaStateSizeOptions], MessageIds
     }
 
     return {
+      CallExpression: checkSagaCall,
       TSTypeReference(node) {
         if (node.typeArguments === undefined) return;
         checkSagaReference(services.getTypeAtLocation(node), node.typeArguments);

@@ -193,7 +193,8 @@ function freeHandlerName(eventName: string, sourceCode: Readonly<TSESLint.Source
 
 /**
  * CATGA015, whole-program. An event that nothing handles is published into the void: usually a handler that was
- * never written, deleted, or subscribed to the wrong class. The check needs every handler of the project, which a
+ * never written, deleted, or subscribed to the wrong class. Handlers are handler classes and sagas (the events a saga
+ * is `startedBy` or `waitFor`s, to which `withSagas` subscribes). The check needs every handler of the project, which a
  * single file cannot show, so it asks the TypeScript Program (see {@link handledEvents}); on a partial Program (the
  * default project of files outside any tsconfig) it would see too few handlers and stays silent instead.
  */
@@ -211,7 +212,7 @@ export const noUnhandledEvent = createRule<[NoUnhandledEventOptions], MessageIds
     hasSuggestions: true,
     messages: {
       unhandledEvent:
-        'Event {{name}} has no handler in this project: nothing is decorated with @CatgaHandler({{name}}) or implements EventHandler<{{name}}>, so publishing it reaches no one. Add a handler, or list {{name}} in knownHandled if another service handles it.',
+        'Event {{name}} has no handler in this project: nothing is decorated with @CatgaHandler({{name}}) or implements EventHandler<{{name}}>, and no saga is started by it or waits for it, so publishing it reaches no one. Add a handler, or list {{name}} in knownHandled if another service handles it.',
       addHandlerStub: 'Add a stub handler {{handler}} for {{name}} after its declaration.',
     },
     schema: [

@@ -13,9 +13,11 @@ const indexByProgram = new WeakMap<ts.Program, HandledEvents>();
 
 /**
  * Every event class that has a handler somewhere in `program`: the message class of `@CatgaHandler(E)` (for
- * `@CatgaHandler()` without it, the transformer form, the type of `handle`'s first parameter) and the type argument of
+ * `@CatgaHandler()` without it, the transformer form, the type of `handle`'s first parameter), the type argument of
  * `implements EventHandler<E>` (union types count each member), only when the decorator or interface resolves to the
- * runtime's export. Built on first use, then cached for the Program.
+ * runtime's export; and the events of sagas — `E` in `.startedBy(E, …)` and `.waitFor(name, { event: E, … })` called
+ * on the runtime's `SagaDefinition` (what `saga(…)` returns), for which `withSagas` registers a handler. Built on
+ * first use, then cached for the Program.
  */
 export function handledEvents(program: ts.Program): HandledEvents {
   const cached = indexByProgram.get(program);
@@ -31,6 +33,22 @@ function handledParameter(node: ts.ClassLikeDeclaration): ts.TypeNode | undefine
     if (ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === 'handle') {
       return member.parameters[0]?.type;
     }
+  }
+  return undefined;
+}
+
+/** Methods of the runtime's `SagaDefinition` that name an event the saga host subscribes to. */
+const SAGA_EVENT_METHODS: ReadonlySet<string> = new Set(['startedBy', 'waitFor']);
+
+/** The expression naming the event class of `definition.startedBy(E, …)` or `definition.waitFor(name, { event: E })`. */
+function sagaEventArgument(call: ts.CallExpression, method: string): ts.Expression | undefined {
+  if (method === 'startedBy') return call.arguments[0];
+  const options = call.arguments[1];
+  if (options === undefined || !ts.isObjectLiteralExpression(options)) return undefined;
+  for (const property of options.properties) {
+    if (property.name === undefined || !ts.isIdentifier(property.name) || property.name.text !== 'event') continue;
+    if (ts.isPropertyAssignment(property)) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property)) return property.name;
   }
   return undefined;
 }
@@ -74,8 +92,34 @@ function buildIndex(program: ts.Program): HandledEvents {
     }
   };
 
+  /** The class an expression names: `E`, `ns.E`, or a constant holding the class (through its type `typeof E`). */
+  const classNamedBy = (expression: ts.Expression): ts.Symbol | undefined => {
+    const symbol = ts.isShorthandPropertyAssignment(expression.parent)
+      ? checker.getShorthandAssignmentValueSymbol(expression.parent)
+      : checker.getSymbolAtLocation(expression);
+    const resolved = symbol === undefined ? undefined : resolveAlias(symbol, checker);
+    if (resolved !== undefined && resolved.flags & ts.SymbolFlags.Class) return resolved;
+    const fromType = checker.getTypeAtLocation(expression).getSymbol();
+    return fromType !== undefined && fromType.flags & ts.SymbolFlags.Class ? fromType : undefined;
+  };
+
+  /**
+   * `definition.startedBy(E, …)` / `definition.waitFor(name, { event: E, … })` where `definition` is the runtime's
+   * `SagaDefinition` (by type: a chain from `saga(…)`, or a variable or function result typed so). Any other
+   * `waitFor` (a test helper's, a library's) subscribes to nothing.
+   */
+  const visitCall = (node: ts.CallExpression): void => {
+    const callee = node.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !SAGA_EVENT_METHODS.has(callee.name.text)) return;
+    const receiver = checker.getNonNullableType(checker.getTypeAtLocation(callee.expression));
+    if (!isRuntimeSymbol(receiver.getSymbol(), 'SagaDefinition', checker)) return;
+    const argument = sagaEventArgument(node, callee.name.text);
+    if (argument !== undefined) add(classNamedBy(argument));
+  };
+
   const visit = (node: ts.Node): void => {
     if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) visitClass(node);
+    else if (ts.isCallExpression(node)) visitCall(node);
     ts.forEachChild(node, visit);
   };
 
@@ -88,8 +132,9 @@ function buildIndex(program: ts.Program): HandledEvents {
     ) {
       continue;
     }
-    // Cheap text pre-filter before any checker call: a file that never says either name cannot declare a handler.
-    if (!sourceFile.text.includes('CatgaHandler') && !sourceFile.text.includes('EventHandler')) continue;
+    // Cheap text pre-filter before any checker call: a file that says none of these names declares no handler or saga.
+    const text = sourceFile.text;
+    if (!text.includes('CatgaHandler') && !text.includes('EventHandler') && !text.includes('startedBy') && !text.includes('waitFor')) continue;
     visit(sourceFile);
   }
   return handled;

@@ -27,6 +27,9 @@ interface OrderState {
 }
 `;
 
+// The runtime's saga builder: `saga<State>('Name')` defines a saga whose state is `State`.
+const RUNTIME_SAGA = `import { saga } from '@catga/runtime';`;
+
 ruleTester.run('max-saga-state-size', maxSagaStateSize, {
   valid: [
     {
@@ -73,6 +76,30 @@ export class S extends Saga<State> {}`,
       code: `${SAGA}${BIG_STATE}\nexport class OrderSaga extends Saga<OrderState> {}`,
       // OrderLine 3+3+16 + 19 + 21 = 62; lines 8 + 2×62 = 132; orderId 26, note 23, status 16, placedAt 35: 232.
       options: [{ assumedStringBytes: 16, assumedArrayLength: 2, maxBytes: 232 }],
+    },
+    {
+      name: "saga<S>(…), the runtime's saga builder, with a small state (a chain of steps after it)",
+      code: `${RUNTIME_SAGA}
+${SMALL_STATE}
+export const OrderSaga = saga<OrderState>('OrderSaga')
+  .step('pay', { run: async () => ({ attempts: 1 }) })
+  .onCompleted(() => { throw new Error('unused'); });`,
+    },
+    {
+      name: 'saga(…) without a type argument: no state type written, nothing to check',
+      code: `${RUNTIME_SAGA}
+export const Untyped = saga('Untyped');`,
+    },
+    {
+      name: "a big type argument of a local function called saga (not the runtime's)",
+      code: `${BIG_STATE}
+const saga = <S>(name: string): { name: string; state?: S } => ({ name });
+export const OrderSaga = saga<OrderState>('OrderSaga');`,
+    },
+    {
+      name: 'saga<S>(…) with a big state under a higher limit',
+      code: `${RUNTIME_SAGA}${BIG_STATE}export const OrderSaga = saga<OrderState>('OrderSaga');`,
+      options: [{ maxBytes: 2048 }],
     },
     {
       name: 'sagaTypes switched off (and stateTypes not naming the state)',
@@ -147,6 +174,53 @@ interface Chain<T> { value: T; next: Chain<T[]> }
 export class ChainSaga extends Saga<Chain<string>> {}`,
       output: null,
       errors: [{ messageId: 'unbounded', data: { type: 'Chain<string>', path: `${'next.'.repeat(11)}next…` }, line: 7, column: 37 }],
+    },
+    {
+      name: "saga<BigState>('X'), the runtime's saga builder: its type argument is the state",
+      code: `${RUNTIME_SAGA}${BIG_STATE}export const OrderSaga = saga<OrderState>('OrderSaga');`,
+      output: null,
+      errors: [
+        {
+          messageId: 'tooLarge',
+          data: { type: 'OrderState', estimate: 1304, limit: 1024, biggest: 'lines (1108 B), orderId (74 B), note (71 B)' },
+          line: 10,
+          column: 31,
+          endColumn: 41,
+        },
+      ],
+    },
+    {
+      name: 'saga<S>(…) through a namespace and a renamed import, in a chain; an inline state; reported once per state type',
+      code: `import * as rt from '@catga/runtime';
+import { saga as defineSaga, Event } from '@catga/runtime';
+${BIG_STATE}
+class OrderPlaced extends Event {}
+export const A = rt.saga<OrderState>('A').startedBy(OrderPlaced, { id: () => 'o', state: () => ({}) as OrderState });
+export const B = defineSaga<OrderState>('B');
+export const C = defineSaga<{ payload: Record<string, string> }>('C', { stepTimeoutMs: 1_000 }).step('s', { run: async () => undefined });`,
+      output: null,
+      errors: [
+        {
+          messageId: 'tooLarge',
+          data: { type: 'OrderState', estimate: 1304, limit: 1024, biggest: 'lines (1108 B), orderId (74 B), note (71 B)' },
+          line: 14,
+          column: 26,
+        },
+        {
+          messageId: 'tooLarge',
+          data: { type: '{ payload: Record<string, string> }', estimate: 1320, limit: 1024, biggest: 'payload (1320 B)' },
+          line: 16,
+          column: 29,
+        },
+      ],
+    },
+    {
+      name: 'saga<S>(…) with a recursive state is unbounded',
+      code: `${RUNTIME_SAGA}
+interface TreeNode { name: string; children: TreeNode[] }
+export const TreeSaga = saga<TreeNode>('TreeSaga');`,
+      output: null,
+      errors: [{ messageId: 'unbounded', data: { type: 'TreeNode', path: 'children[]' }, line: 3, column: 30 }],
     },
     {
       name: 'stateTypes: a state type named directly, reported at its declaration',

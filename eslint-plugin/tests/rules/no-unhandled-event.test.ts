@@ -70,6 +70,24 @@ describe('handledEvents (the Program-wide index)', () => {
   });
 });
 
+describe('handledEvents: sagas', () => {
+  const program = ts.createProgram({
+    rootNames: [join(FIXTURES_DIR, 'catga015-saga.ts')],
+    options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, types: [] },
+  });
+  const checker = program.getTypeChecker();
+  const sagaFile = program.getSourceFile(join(FIXTURES_DIR, 'catga015-saga.ts'))!;
+  const symbolOf = (name: string) => checker.getExportsOfModule(checker.getSymbolAtLocation(sagaFile)!).find((s) => s.name === name)!;
+
+  it('holds the events a saga is started by or waits for, not the ones it publishes', () => {
+    const handled = handledEvents(program);
+    expect(handled.has(symbolOf('Catga015ParcelBooked'))).toBe(true);
+    expect(handled.has(symbolOf('Catga015ParcelDelivered'))).toBe(true);
+    expect(handled.has(symbolOf('Catga015ShippingDone'))).toBe(false);
+    expect(handled.size).toBe(2);
+  });
+});
+
 ruleTester.run('no-unhandled-event', noUnhandledEvent, {
   valid: [
     {
@@ -135,6 +153,66 @@ export function both(catga: Catga) {
       name: 'cross-file: a subclass of a handled event is only an event class when instantiated (abstract bases are skipped)',
       code: `import { Event } from '@catga/runtime';
 export abstract class OrderEvent extends Event {}`,
+    },
+    {
+      name: 'an event that only starts a saga: saga<S>(…).startedBy(E, …)',
+      code: `import { Event, saga } from '@catga/runtime';
+export class OrderSubmitted extends Event {
+  constructor(readonly orderId: string) {
+    super();
+  }
+}
+export const OrderSaga = saga<{ orderId: string }>('OrderSaga').startedBy(OrderSubmitted, {
+  id: (event) => event.orderId,
+  state: (event) => ({ orderId: event.orderId }),
+});`,
+    },
+    {
+      name: 'an event a saga only waits for, later in the chain: .waitFor(name, { event: E, … })',
+      code: `import { Event, saga } from '@catga/runtime';
+export class PaymentCaptured extends Event {
+  constructor(readonly orderId: string) {
+    super();
+  }
+}
+export const OrderSaga = saga<{ orderId: string; paid?: boolean }>('OrderSaga', { stepTimeoutMs: 1_000 })
+  .step('charge', { run: async () => undefined })
+  .waitFor('captured', { event: PaymentCaptured, correlate: (event) => event.orderId, timeoutMs: 60_000, onEvent: () => ({ paid: true }) })
+  .onCompleted((state) => new PaymentCaptured(state.orderId));`,
+    },
+    {
+      name: 'sagas through a namespace import, a renamed import, a shorthand event property and a constant holding the class',
+      code: `import * as rt from '@catga/runtime';
+import { saga as defineSaga } from '@catga/runtime';
+export class ParcelBooked extends rt.Event {}
+export class ParcelDelivered extends rt.Event {}
+export class ParcelLost extends rt.Event {}
+const event = ParcelDelivered;
+const Lost = ParcelLost;
+export const A = rt.saga<{ id: string }>('A').startedBy(ParcelBooked, { id: () => 'p', state: () => ({ id: 'p' }) });
+export const B = defineSaga<{ id: string }>('B')
+  .waitFor('delivered', { event, correlate: () => 'p', timeoutMs: 1_000 })
+  .waitFor('lost', { event: Lost, correlate: () => 'p', timeoutMs: 1_000 });`,
+    },
+    {
+      name: 'a value typed SagaDefinition (a saga built in steps), and one that may be undefined',
+      code: `import { Event, type SagaDefinition } from '@catga/runtime';
+export class RefundIssued extends Event {}
+export class RefundSettled extends Event {}
+type State = { refundId: string };
+export function withRefund(definition: SagaDefinition<State>, maybe?: SagaDefinition<State>) {
+  void maybe?.startedBy(RefundSettled, { id: () => 'r', state: () => ({ refundId: 'r' }) });
+  return definition.waitFor('refund', { event: RefundIssued, correlate: () => 'r', timeoutMs: 1_000 });
+}`,
+    },
+    {
+      name: 'cross-file: publishing events whose only subscriber is a saga in another file of the program',
+      code: `import type { Catga } from '@catga/runtime';
+import { Catga015ParcelBooked, Catga015ParcelDelivered } from './catga015-saga.js';
+
+export function book(catga: Catga) {
+  return catga.publishBatch([new Catga015ParcelBooked('p-1'), new Catga015ParcelDelivered('p-1')]);
+}`,
     },
     {
       name: 'knownHandled: events another service handles',
@@ -340,6 +418,115 @@ export const cancel = (catga: Catga) => catga.publish(new OrderCancelled());`,
           ],
         },
       ],
+    },
+    {
+      name: 'a saga starts with one event; another event in the file, used nowhere, is still reported',
+      code: `import { Event, saga } from '@catga/runtime';
+export class OrderSubmitted extends Event {}
+export class OrderForgotten extends Event {}
+export const OrderSaga = saga<{ id: string }>('OrderSaga').startedBy(OrderSubmitted, { id: () => 'o', state: () => ({ id: 'o' }) });`,
+      output: null,
+      errors: [
+        {
+          messageId: 'unhandledEvent',
+          data: { name: 'OrderForgotten' },
+          line: 3,
+          column: 14,
+          suggestions: [
+            {
+              messageId: 'addHandlerStub',
+              data: { name: 'OrderForgotten', handler: 'OrderForgottenHandler' },
+              output: `import { Event, saga, CatgaHandler, EventHandler } from '@catga/runtime';
+export class OrderSubmitted extends Event {}
+export class OrderForgotten extends Event {}${stub('OrderForgotten')}
+export const OrderSaga = saga<{ id: string }>('OrderSaga').startedBy(OrderSubmitted, { id: () => 'o', state: () => ({ id: 'o' }) });`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "an unrelated foo.waitFor(…) / foo.startedBy(…) (not the runtime's SagaDefinition) subscribes to nothing",
+      code: `import { Event, type Catga } from '@catga/runtime';
+export class ParcelDelivered extends Event {}
+declare const foo: {
+  waitFor(name: string, options: { event: unknown; timeoutMs: number }): void;
+  startedBy(event: unknown, options: object): void;
+};
+foo.waitFor('delivered', { event: ParcelDelivered, timeoutMs: 1_000 });
+foo.startedBy(ParcelDelivered, {});
+export const deliver = (catga: Catga) => catga.publish(new ParcelDelivered());`,
+      output: null,
+      errors: [
+        {
+          messageId: 'unhandledEvent',
+          data: { name: 'ParcelDelivered' },
+          line: 2,
+          column: 14,
+          suggestions: [
+            {
+              messageId: 'addHandlerStub',
+              data: { name: 'ParcelDelivered', handler: 'ParcelDeliveredHandler' },
+              output: `import { Event, type Catga, CatgaHandler, type EventHandler } from '@catga/runtime';
+export class ParcelDelivered extends Event {}${stub('ParcelDelivered')}
+declare const foo: {
+  waitFor(name: string, options: { event: unknown; timeoutMs: number }): void;
+  startedBy(event: unknown, options: object): void;
+};
+foo.waitFor('delivered', { event: ParcelDelivered, timeoutMs: 1_000 });
+foo.startedBy(ParcelDelivered, {});
+export const deliver = (catga: Catga) => catga.publish(new ParcelDelivered());`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "a chain from a local function called saga returning a local SagaDefinition (not the runtime's) subscribes to nothing",
+      code: `import { Event } from '@catga/runtime';
+class SagaDefinition {
+  startedBy(event: unknown): SagaDefinition {
+    void event;
+    return this;
+  }
+}
+const saga = <S>(name: string): SagaDefinition => (void (name as S | string), new SagaDefinition());
+export class ParcelBooked extends Event {}
+export const Local = saga<{ id: string }>('Local').startedBy(ParcelBooked);`,
+      output: null,
+      errors: [
+        {
+          messageId: 'unhandledEvent',
+          data: { name: 'ParcelBooked' },
+          line: 9,
+          column: 14,
+          suggestions: [
+            {
+              messageId: 'addHandlerStub',
+              data: { name: 'ParcelBooked', handler: 'ParcelBookedHandler' },
+              output: `import { Event, CatgaHandler, EventHandler } from '@catga/runtime';
+class SagaDefinition {
+  startedBy(event: unknown): SagaDefinition {
+    void event;
+    return this;
+  }
+}
+const saga = <S>(name: string): SagaDefinition => (void (name as S | string), new SagaDefinition());
+export class ParcelBooked extends Event {}${stub('ParcelBooked')}
+export const Local = saga<{ id: string }>('Local').startedBy(ParcelBooked);`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'cross-file: an event a saga only publishes (onCompleted) is not handled by it',
+      code: `import type { Catga } from '@catga/runtime';
+import { Catga015ShippingDone } from './catga015-saga.js';
+
+export const done = (catga: Catga) => catga.publish(new Catga015ShippingDone('p-1'));`,
+      output: null,
+      errors: [{ messageId: 'unhandledEvent', data: { name: 'Catga015ShippingDone' }, line: 4, column: 53, suggestions: [] }],
     },
     {
       name: 'an event declared inside a function: reported, but no stub is offered there',
