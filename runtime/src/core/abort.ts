@@ -1,4 +1,7 @@
-/** A signal that never aborts: handed to handlers when the caller gave none, so no controller is allocated per call. */
+/**
+ * A signal that never aborts: handed to handlers when the caller gave none, so no controller is allocated per call.
+ * Hot paths compare with it before reading `aborted` (a getter with checks, in Node).
+ */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**

@@ -100,7 +100,7 @@ export class Catga implements MessageBus {
   send<M extends Request>(message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>> {
     if (!isRequest(message)) return Promise.resolve(notAMessage('send', message));
     const signal = options?.signal ?? NEVER_ABORTED;
-    if (signal.aborted) return Promise.resolve(cancelled(message.messageType, signal));
+    if (signal !== NEVER_ABORTED && signal.aborted) return Promise.resolve(cancelled(message.messageType, signal));
     if (this.closed) return Promise.resolve(this.closedFailure(message));
     if (options?.correlationId !== undefined) stampCorrelation(message, options.correlationId);
     return this.transport.request(message, signal) as Promise<CatgaResult<ResultOf<M>>>;
@@ -113,7 +113,7 @@ export class Catga implements MessageBus {
   publish(event: Event, options?: PublishOptions): Promise<PublishResult> {
     if (!isEvent(event)) return Promise.resolve(notAMessage('publish', event));
     const signal = options?.signal ?? NEVER_ABORTED;
-    if (signal.aborted) return Promise.resolve(cancelled(event.messageType, signal));
+    if (signal !== NEVER_ABORTED && signal.aborted) return Promise.resolve(cancelled(event.messageType, signal));
     if (this.closed) return Promise.resolve(this.closedFailure(event));
     if (options?.correlationId !== undefined) stampCorrelation(event, options.correlationId);
     return this.transport.publish(event, signal);
@@ -126,7 +126,7 @@ export class Catga implements MessageBus {
    */
   [SEND_COMPILED](message: Request, options?: SendOptions): Promise<CatgaResult<unknown>> {
     const signal = options?.signal ?? NEVER_ABORTED;
-    if (signal.aborted) return Promise.resolve(cancelled(message.messageType, signal));
+    if (signal !== NEVER_ABORTED && signal.aborted) return Promise.resolve(cancelled(message.messageType, signal));
     if (this.closed) return Promise.resolve(this.closedFailure(message));
     if (options?.correlationId !== undefined) stampCorrelation(message, options.correlationId);
     return this.transport.request(message, signal);
@@ -135,7 +135,7 @@ export class Catga implements MessageBus {
   /** The path of compiled `publish` call sites; see {@link Catga.send}'s compiled twin. @internal */
   [PUBLISH_COMPILED](event: Event, options?: PublishOptions): Promise<PublishResult> {
     const signal = options?.signal ?? NEVER_ABORTED;
-    if (signal.aborted) return Promise.resolve(cancelled(event.messageType, signal));
+    if (signal !== NEVER_ABORTED && signal.aborted) return Promise.resolve(cancelled(event.messageType, signal));
     if (this.closed) return Promise.resolve(this.closedFailure(event));
     if (options?.correlationId !== undefined) stampCorrelation(event, options.correlationId);
     return this.transport.publish(event, signal);

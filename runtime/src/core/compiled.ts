@@ -4,13 +4,18 @@ import type { HandlerContext, PublishOptions, SendOptions } from './handler.js';
 import type { Event, MessageClass, MessageKind, Request, ResultOf } from './messages.js';
 import { kindOf } from './metadata.js';
 import type { PublishResult } from './publish-result.js';
-import type { CatgaResult } from './result.js';
+import type { CatgaResult, Fail, Ok } from './result.js';
 
 // The surface `@catga/transformer` (and `catga generate`) emit calls to. It is small on purpose: generated code
 // only describes classes; the runtime decides what to do with the descriptions.
 
 const CONTRACT = Symbol.for('catga.message.contract');
 const COMPILED_HANDLER = Symbol.for('catga.handler.compiled');
+/**
+ * Key of the method `@catga/transformer` adds to a handler class: handle() compiled once more so that it returns
+ * the `CatgaResult` itself (see {@link FusedHandle}).
+ */
+export const FUSED_HANDLE = Symbol.for('catga.handler.fused');
 /** Key of the method a bus offers for call sites the transformer compiled (see {@link sendCompiled}). */
 export const SEND_COMPILED = Symbol.for('catga.bus.sendCompiled');
 /** Key of the method a bus offers for compiled publish call sites (see {@link publishCompiled}). */
@@ -46,6 +51,20 @@ export interface CompiledContract {
 /** How `handle()` returns, read from its declared return type. */
 export type HandlerReturn = 'promise' | 'value' | 'either';
 
+/** What the fused handle() gets from the runtime as its third argument: one per handler. */
+export interface FusedCall {
+  /** Wraps handle()'s value in a success. The call has ended. */
+  ok<T>(value: T): Ok<T>;
+  /** Maps what handle() threw to a failure (`HANDLER_FAILED`, a `CatgaError`'s own code, or `CANCELLED`). The call has ended. */
+  fail(thrown: unknown, context: HandlerContext): Fail;
+}
+
+/**
+ * The fused handle() the transformer adds to a handler class under {@link FUSED_HANDLE}: the same body, each
+ * `return x` returning `call.ok(x)`, anything thrown going to `call.fail`. One async frame per call.
+ */
+export type FusedHandle = (message: never, context: HandlerContext, call: FusedCall) => Promise<CatgaResult<unknown>>;
+
 /** What `@catga/transformer` generates for a `@CatgaHandler` class. */
 export interface CompiledHandler {
   /** The message class, from `handle()`'s first parameter type. */
@@ -54,8 +73,19 @@ export interface CompiledHandler {
   readonly returns: HandlerReturn;
   /** The handler call, with no lookup. */
   readonly invoke: (handler: never, message: never, context: HandlerContext) => unknown;
+  /** Whether the class carries the fused handle() under {@link FUSED_HANDLE}. */
+  readonly fused?: boolean;
   /** Where the class is declared, `file:line`. */
   readonly source: string;
+}
+
+/** A compiled handler as the runtime keeps it: with the handle() its fused copy was made from, when it has one. */
+export interface DefinedHandler extends CompiledHandler {
+  /**
+   * `prototype.handle` when the class was defined. A handler object whose handle is another function (a subclass
+   * overriding it, a test spy) runs through `invoke`, never through the fused copy of this one.
+   */
+  readonly fusedFrom?: Function;
 }
 
 function own<T>(target: Function, key: symbol): T | undefined {
@@ -88,12 +118,18 @@ export function defineHandler(handlerClass: Function, compiled: CompiledHandler)
     throw new CatgaConfigurationError(field, 'the generated handler description is malformed (rebuild)');
   }
   if (own(handlerClass, COMPILED_HANDLER) !== undefined) throw new CatgaConfigurationError(field, `${handlerClass.name} has two generated executors`);
-  Object.defineProperty(handlerClass, COMPILED_HANDLER, { value: Object.freeze(compiled), enumerable: false });
+  const prototype = (handlerClass as { prototype?: Record<PropertyKey, unknown> }).prototype;
+  const fusedFrom = compiled.fused === true && typeof prototype?.[FUSED_HANDLE] === 'function' ? prototype['handle'] : undefined;
+  if (compiled.fused === true && typeof fusedFrom !== 'function') {
+    throw new CatgaConfigurationError(field, `${handlerClass.name} is described as fused but has no fused handle() (rebuild)`);
+  }
+  const defined: DefinedHandler = { ...compiled, ...(fusedFrom === undefined ? {} : { fusedFrom: fusedFrom as Function }) };
+  Object.defineProperty(handlerClass, COMPILED_HANDLER, { value: Object.freeze(defined), enumerable: false });
 }
 
 /** The compiled executor of this exact handler class, or `undefined` when its file was not compiled. */
-export function compiledHandlerOf(handlerClass: Function): CompiledHandler | undefined {
-  return own<CompiledHandler>(handlerClass, COMPILED_HANDLER);
+export function compiledHandlerOf(handlerClass: Function): DefinedHandler | undefined {
+  return own<DefinedHandler>(handlerClass, COMPILED_HANDLER);
 }
 
 /**

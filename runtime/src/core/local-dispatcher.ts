@@ -7,11 +7,12 @@ import type { Event, Message, MessageClass } from './messages.js';
 import { handlerMetadataOf, kindOf, messageMetadataOf } from './metadata.js';
 import type { MessageDescriptor, OrderedBehavior, PipelineContext, PipelineStep, PrecheckStep } from './pipeline.js';
 import { type HandlerFailure, PublishError, type PublishResult } from './publish-result.js';
-import { type CatgaResult, fail, ok } from './result.js';
+import { type CatgaResult, fail, type Fail, type Ok, ok } from './result.js';
 import { ErrorCode } from './error-codes.js';
 import type { InboundDispatcher } from './transport.js';
 import { CatgaConfigurationError } from './configuration-error.js';
-import { compiledHandlerOf } from './compiled.js';
+import { compiledHandlerOf, FUSED_HANDLE, type FusedCall, type FusedHandle } from './compiled.js';
+import { InFlight } from './in-flight.js';
 
 /** Runs one handler for one message through its pipeline. Never rejects. */
 type Executor = (message: Message, context: PipelineContext) => Promise<CatgaResult<unknown>>;
@@ -21,24 +22,96 @@ interface Route {
   readonly typeName: string;
   readonly handlerName: string;
   readonly execute: Executor;
+  /**
+   * The same pipeline counting itself in the dispatcher's in-flight calls from start to end, when that costs nothing
+   * (no behaviour but synchronous checks around the handler call). Used when no caller signal can end the call early.
+   */
+  readonly executeCounted: Executor | undefined;
 }
+
+/** What a route's handler call counts in, when the dispatcher does not count the route itself. */
+type Counter = Pick<InFlight, 'start' | 'end'>;
+const UNCOUNTED: Counter = { start: () => undefined, end: () => undefined };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function handlerCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler): Executor {
+/** A synchronous check (a {@link PrecheckStep}) with the name of its behaviour. */
+interface Check {
+  readonly name: string;
+  readonly precheck: PrecheckStep['precheck'];
+}
+
+/** How a handler call ends: counted as ended, with its value or with what it threw. */
+function endings(registration: HandlerRegistration, inFlight: Counter): { failed: (thrown: unknown, message: Message, context: PipelineContext) => Fail; succeeded: <T>(value: T) => Ok<T> } {
   const { handlerName, typeName } = registration;
-  const failed = (thrown: unknown, message: Message, context: PipelineContext): CatgaResult<never> =>
-    handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
+  return {
+    failed: (thrown, message, context) => {
+      inFlight.end();
+      return handlerFailed(thrown, handlerName, typeName, message.messageId, context.signal);
+    },
+    succeeded: (value) => {
+      inFlight.end();
+      return { ok: true, value };
+    },
+  };
+}
+
+/**
+ * The call of the fused handle() the transformer added to the class: it returns the result itself, so the caller
+ * gets that promise as it is. `check`, when given, runs first in the same function (the validation of a compiled
+ * message, typically): one layer less per send. A handler whose handle is not the one the copy was made from (a
+ * subclass overriding it, a test spy) goes through the plain call instead.
+ */
+function fusedCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler, inFlight: Counter, fusedFrom: Function, check?: Check): Executor {
+  const { failed, succeeded } = endings(registration, inFlight);
+  const plain = handlerCall(registration, resolve, inFlight, false);
+  const call: FusedCall = { ok: succeeded, fail: (thrown, context) => failed(thrown, context.message as Message, context as PipelineContext) };
+  const typeName = registration.typeName;
+  return (message, context) => {
+    if (check !== undefined) {
+      let stop: CatgaResult<unknown> | undefined;
+      try {
+        stop = check.precheck(message, context);
+      } catch (thrown) {
+        return Promise.resolve(pipelineFailed(thrown, check.name, typeName, context.signal));
+      }
+      if (stop !== undefined) return Promise.resolve(stop);
+    }
+    let handler: AnyHandler;
+    try {
+      handler = resolve(context);
+    } catch (thrown) {
+      inFlight.start();
+      return Promise.resolve(failed(thrown, message, context));
+    }
+    if (handler.handle !== fusedFrom) return plain(message, context);
+    inFlight.start();
+    return (handler as unknown as Record<typeof FUSED_HANDLE, FusedHandle>)[FUSED_HANDLE](message as never, context, call);
+  };
+}
+
+/**
+ * The handler call of one route, counted in `inFlight` from start to end (see {@link Route.executeCounted}). Four shapes, fastest first: the fused
+ * handle() the transformer added to the class (with `check` inlined); a compiled handler known to return a promise;
+ * one known to return a value; and the run-time path, which probes what handle() returned.
+ */
+function handlerCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler, inFlight: Counter, useFused = true, check?: Check): Executor {
+  const { failed, succeeded } = endings(registration, inFlight);
   const compiled = compiledHandlerOf(registration.handlerClass);
   const invoke = compiled?.invoke as ((handler: AnyHandler, message: Message, context: PipelineContext) => unknown) | undefined;
+  const fusedFrom = useFused ? compiled?.fusedFrom : undefined;
+  if (invoke !== undefined && fusedFrom !== undefined) return fusedCall(registration, resolve, inFlight, fusedFrom, check);
+  if (check !== undefined) return precheckCall(check.name, check.precheck, handlerCall(registration, resolve, inFlight, useFused), registration.typeName);
+  const onReject = (message: Message, context: PipelineContext) => (thrown: unknown) => failed(thrown, message, context);
   if (invoke !== undefined && compiled?.returns === 'promise') {
     // The transformer read handle()'s return type: no thenable probe, and the handler's own promise is chained
     // (one reaction) instead of awaited in an async frame of ours.
     return (message, context) => {
+      inFlight.start();
       try {
-        return (invoke(resolve(context), message, context) as Promise<unknown>).then(ok, (thrown: unknown) => failed(thrown, message, context));
+        return (invoke(resolve(context), message, context) as Promise<unknown>).then(succeeded, onReject(message, context));
       } catch (thrown) {
         return Promise.resolve(failed(thrown, message, context));
       }
@@ -47,18 +120,20 @@ function handlerCall(registration: HandlerRegistration, resolve: (context: Pipel
   if (invoke !== undefined && compiled?.returns === 'value') {
     // A synchronous handler: no async frame at all.
     return (message, context) => {
+      inFlight.start();
       try {
-        return Promise.resolve(ok(invoke(resolve(context), message, context)));
+        return Promise.resolve(succeeded(invoke(resolve(context), message, context)));
       } catch (thrown) {
         return Promise.resolve(failed(thrown, message, context));
       }
     };
   }
   return (message, context) => {
+    inFlight.start();
     try {
       const output: unknown = resolve(context).handle(message as never, context);
-      if (!isThenable(output)) return Promise.resolve(ok(output));
-      return Promise.resolve(output).then(ok, (thrown: unknown) => failed(thrown, message, context));
+      if (!isThenable(output)) return Promise.resolve(succeeded(output));
+      return Promise.resolve(output).then(succeeded, onReject(message, context));
     } catch (thrown) {
       return Promise.resolve(failed(thrown, message, context));
     }
@@ -147,6 +222,9 @@ function resolver(registration: HandlerRegistration, services: unknown): (contex
 export class LocalDispatcher implements InboundDispatcher {
   private readonly requests = new Map<Function, Route>();
   private readonly events = new Map<Function, Route[]>();
+  private readonly inFlight = new InFlight();
+  private lastClass: Function | undefined;
+  private lastRoute: Route | undefined;
   readonly messageTypes: ReadonlyMap<string, MessageClass>;
   readonly requestClasses: readonly MessageClass[];
   readonly eventHandlers: ReadonlyMap<MessageClass, readonly string[]>;
@@ -164,13 +242,25 @@ export class LocalDispatcher implements InboundDispatcher {
     const ordered = [...behaviors].sort((a, b) => a.order - b.order);
     for (const registration of registry.registrations) {
       const descriptor = describe(registration);
-      let execute = handlerCall(registration, resolver(registration, services));
-      for (let i = ordered.length - 1; i >= 0; i--) {
-        const entry = ordered[i]!;
+      const steps: { name: string; step: PipelineStep }[] = [];
+      for (const entry of ordered) {
         const step = stepFor(entry, descriptor);
-        if (step !== undefined) execute = behaviorCall(entry.behavior.name, step, execute, registration.typeName);
+        if (step !== undefined) steps.push({ name: entry.behavior.name, step });
       }
-      const route: Route = { typeName: registration.typeName, handlerName: registration.handlerName, execute };
+      const compose = (handler: Executor): Executor =>
+        steps.reduceRight((next, { name, step }) => behaviorCall(name, step, next, registration.typeName), handler);
+      const resolve = resolver(registration, services);
+      // Synchronous checks settle at once or go on to the handler: the handler call's own count is the route's.
+      const onlyChecks = steps.every(({ step }) => typeof (step as Partial<PrecheckStep>).precheck === 'function');
+      // The commonest compiled pipeline, validation alone, goes inline into the fused call.
+      const single = onlyChecks && steps.length === 1 ? steps[0]! : undefined;
+      const counted = single === undefined ? compose(handlerCall(registration, resolve, this.inFlight)) : handlerCall(registration, resolve, this.inFlight, true, { name: single.name, precheck: (single.step as PrecheckStep).precheck });
+      const route: Route = {
+        typeName: registration.typeName,
+        handlerName: registration.handlerName,
+        execute: compose(handlerCall(registration, resolve, UNCOUNTED)),
+        executeCounted: onlyChecks ? counted : undefined,
+      };
       if (handlerMetadataOf(registration.handlerClass)?.options.leaderOnly === true) {
         const names = leaderOnly.get(registration.messageClass) ?? [];
         names.push(registration.handlerName);
@@ -191,13 +281,25 @@ export class LocalDispatcher implements InboundDispatcher {
     this.leaderOnlyHandlers = leaderOnly;
   }
 
+  /** Resolves once every call dispatched here has settled (a call the caller cancelled has settled). */
+  whenIdle(): Promise<void> {
+    return this.inFlight.whenIdle();
+  }
+
   /** Whether a command or query of this class has a local handler. */
   hasRequestHandler(messageClass: Function): boolean {
     return this.requests.has(messageClass);
   }
 
   dispatchRequest(message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
-    const route = this.requests.get(message.constructor);
+    const messageClass = message.constructor;
+    // A one-entry cache in front of the map: a stream of one message type (a hot loop, a batch) skips the lookup.
+    let route = messageClass === this.lastClass ? this.lastRoute : undefined;
+    if (route === undefined) {
+      route = this.requests.get(messageClass);
+      this.lastClass = messageClass;
+      this.lastRoute = route;
+    }
     if (route === undefined) {
       const kind = kindOf(message.constructor) ?? 'command';
       return Promise.resolve(handlerNotFound(kind, message.messageType, this.instanceName));
@@ -233,9 +335,15 @@ export class LocalDispatcher implements InboundDispatcher {
   }
 
   private run(route: Route, message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
-    if (signal.aborted) return Promise.resolve(cancelled(route.typeName, signal));
+    if (signal !== NEVER_ABORTED && signal.aborted) return Promise.resolve(cancelled(route.typeName, signal));
     const context = new DispatchContext(this.bus, message, signal);
+    if (signal === NEVER_ABORTED && route.executeCounted !== undefined) return route.executeCounted(message, context);
+    this.inFlight.start();
     const work = route.execute(message, context);
-    return signal === NEVER_ABORTED ? work : raceAbort(work, signal, () => cancelled(route.typeName, signal));
+    const settled = signal === NEVER_ABORTED ? work : raceAbort(work, signal, () => cancelled(route.typeName, signal));
+    settled.then(this.ended, this.ended);
+    return settled;
   }
+
+  private readonly ended = (): void => this.inFlight.end();
 }

@@ -28,6 +28,11 @@ export interface InboundDispatcher {
   readonly leaderOnlyHandlers?: ReadonlyMap<MessageClass, readonly string[]>;
   /** Runs one named handler of an event (see {@link InboundDispatcher.eventHandlers}). Never rejects. */
   dispatchEventTo(event: Event, handlerName: string, signal: AbortSignal): Promise<CatgaResult<unknown>>;
+  /**
+   * Resolves once no handler call dispatched through it is running. A transport that hands the dispatcher's own
+   * promise to the caller (no frame of its own to count in) waits for this when it closes.
+   */
+  whenIdle?(): Promise<void>;
 }
 
 /**

@@ -64,7 +64,9 @@ export class MemoryTransport implements Transport {
     const inbound = this.inbound;
     if (inbound === undefined || this.closed) return Promise.resolve(this.refuse(message));
     if (this.codec !== false) return this.requestThroughCodec(this.codec, inbound, message, signal);
-    if (!this.asyncDispatch) return this.deliverRequestNow(inbound, message, signal);
+    // `asyncDispatch: false` without a codec: the caller gets the dispatcher's own promise, with no async frame or
+    // reaction of the transport's around it; the dispatcher counts the call until it ends (see `close`).
+    if (!this.asyncDispatch) return inbound.dispatchRequest(message, signal);
     return this.deliverRequest(inbound, message, signal);
   }
 
@@ -77,8 +79,9 @@ export class MemoryTransport implements Transport {
   /** Stops accepting messages (later sends fail with `TRANSPORT_FAILED`) and waits for in-flight ones. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => (this.drained = resolve));
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    // Requests delivered with `asyncDispatch: false` are counted by the dispatcher, not here.
+    await this.inbound?.whenIdle?.();
   }
 
   private refuse(message: Message): CatgaResult<never> {
@@ -100,18 +103,6 @@ export class MemoryTransport implements Transport {
     }
   }
 
-  /**
-   * `asyncDispatch: false` without a codec: the caller gets the dispatcher's own promise, with no async frame of the
-   * transport's around it (one promise layer less per send); in-flight accounting rides on a reaction.
-   */
-  private deliverRequestNow(inbound: InboundDispatcher, message: Message, signal: AbortSignal): Promise<CatgaResult<unknown>> {
-    this.inFlight++;
-    const pending = inbound.dispatchRequest(message, signal);
-    pending.then(this.settleOne, this.settleOne);
-    return pending;
-  }
-
-  private readonly settleOne = (): void => this.settle();
 
   private async deliverEvent(inbound: InboundDispatcher, event: Event, signal: AbortSignal): Promise<PublishResult> {
     this.inFlight++;

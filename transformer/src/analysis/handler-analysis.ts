@@ -3,6 +3,7 @@ import type { AnalysisContext } from '../context.js';
 import type { CatgaDecorator } from './decorators.js';
 import { CatgaCode, type Finding } from './diagnostics.js';
 import { classRef, instantiatedResultOf, messageKindOfType, resultTypeOf, sourceOf } from './message-analysis.js';
+import { fusibleHandle } from './fusion.js';
 import type { HandlerModel, HandlerReturn } from './model.js';
 
 function isThenable(ctx: AnalysisContext, type: TS.Type): boolean {
@@ -115,6 +116,7 @@ export function analyzeHandler(ctx: AnalysisContext, node: TS.ClassDeclaration, 
     messageKind: message.kind,
     returns: returnsOf(ctx, returnType),
     takesContext: signature.getParameters().length >= 2 || (signature.getDeclaration()?.parameters.some((p) => p.dotDotDotToken !== undefined) ?? true),
+    fusedHandle: fusibleHandle(ctx, node, handle),
     source: sourceOf(ctx, node),
   };
 }

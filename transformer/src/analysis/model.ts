@@ -68,6 +68,11 @@ export interface HandlerModel {
   readonly returns: HandlerReturn;
   /** Whether `handle` declares a context parameter (the executor passes it only then). */
   readonly takesContext: boolean;
+  /**
+   * The handle() method when the transformer can fuse it with its result (see analysis/fusion.ts): the plugin then
+   * adds a compiled copy to the class. `undefined` keeps the handler on `invoke`.
+   */
+  readonly fusedHandle: TS.MethodDeclaration | undefined;
   readonly source: string;
 }
 

@@ -35,9 +35,10 @@ export function writeContract(message: MessageModel, classExpression: string, ty
 
 /**
  * `__catga.defineHandler(H, {...});`: the handler's executor. `invoke` is the handler call with no lookup;
- * `returns` tells the runtime whether to await (read from handle()'s declared return type).
+ * `returns` tells the runtime whether to await (read from handle()'s declared return type); `fused` says the
+ * class carries the compiled copy of handle() the plugin added (`catga generate` cannot add one).
  */
-export function writeHandler(handler: HandlerModel, classExpression: string, messageExpression: string, typed: boolean): string {
+export function writeHandler(handler: HandlerModel, classExpression: string, messageExpression: string, typed: boolean, fused = false): string {
   const context = handler.takesContext ? (typed ? ', context: __catga.HandlerContext' : ', context') : '';
   const parameters = typed ? `(handler: ${classExpression}, message: ${messageExpression}${context})` : `(handler, message${context})`;
   return [
@@ -45,6 +46,7 @@ export function writeHandler(handler: HandlerModel, classExpression: string, mes
     `    message: ${messageExpression},`,
     `    returns: ${q(handler.returns)},`,
     `    invoke: ${parameters} => handler.handle(message${handler.takesContext ? ', context' : ''}),`,
+    ...(fused ? ['    fused: true,'] : []),
     `    source: ${q(handler.source)},`,
     '});',
   ].join('\n');

@@ -5,6 +5,7 @@ import type { AnalysisContext } from '../context.js';
 import { writeContract, writeHandler } from '../emit/contract-programmer.js';
 import { ModuleRefs } from '../emit/module-refs.js';
 import { rewriteCallSite } from './call-sites.js';
+import { fusedHandleMethod } from './fused-handle.js';
 
 const reported = new WeakSet<object>();
 
@@ -30,7 +31,8 @@ function namespaceImport(ts: typeof TS, name: string, specifier: string): TS.Imp
 
 /**
  * Transforms one source file: reports the program's findings (once per program), appends the generated contract or
- * executor after each Catga class, rewrites `send`/`publish` call sites, and adds the imports the generated code uses.
+ * executor after each Catga class, adds the fused copy of handle() to handler classes, rewrites `send`/`publish`
+ * call sites, and adds the imports the generated code uses.
  */
 export function transformFile(ctx: AnalysisContext, context: TS.TransformationContext, file: TS.SourceFile, report: (finding: Finding) => void): TS.SourceFile {
   const { ts, program, checker } = ctx;
@@ -46,6 +48,7 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
   const entry = model.byFile.get(file.fileName);
   const mayCall = ctx.options.rewriteCallSites && (file.text.includes('send(') || file.text.includes('publish('));
   if (entry === undefined && !mayCall) return file;
+  const f = ts.factory;
 
   const refs = new ModuleRefs(ts, checker, file);
   let usesRuntime = false;
@@ -69,6 +72,8 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
     usesRuntime = true;
   };
   const topLevel = new Set<TS.Node>(file.statements);
+  // Handler classes that get the fused copy of their handle() (see transform/fused-handle.ts).
+  const fusedHandles = new Map<TS.Node, TS.MethodDeclaration>();
   const notTopLevel = (declaration: TS.ClassDeclaration, what: string): void =>
     report({ code: CatgaCode.configuration, node: declaration.name ?? declaration, severity: 'warning', message: `${what} ${declaration.name?.text ?? ''} is not declared at the top level of its module, so the transformer generated nothing for it; it runs on the run-time path.` });
   for (const message of entry?.messages ?? []) {
@@ -80,12 +85,22 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
     if (!topLevel.has(handler.ref.declaration)) notTopLevel(handler.ref.declaration, 'Handler');
     else if (messageExpression === undefined) {
       report({ code: CatgaCode.invalidHandler, node: handler.ref.declaration.name ?? handler.ref.declaration, severity: 'error', message: `${handler.ref.name} handles ${handler.message.name}, which its module does not export; export the message class so the handler's executor can refer to it.` });
-    } else add(handler.ref.declaration, writeHandler(handler, handler.ref.name, messageExpression, false));
+    } else {
+      if (handler.fusedHandle !== undefined) fusedHandles.set(handler.ref.declaration, handler.fusedHandle);
+      add(handler.ref.declaration, writeHandler(handler, handler.ref.name, messageExpression, false, handler.fusedHandle !== undefined));
+    }
   }
 
+  const visitNested = mayCall ? visit : (node: TS.Node): TS.Node => node;
   const statements: TS.Statement[] = [];
   for (const statement of file.statements) {
-    statements.push(mayCall ? (ts.visitNode(statement, visit) as TS.Statement) : statement);
+    let emitted = mayCall ? (ts.visitNode(statement, visit) as TS.Statement) : statement;
+    const handle = fusedHandles.get(statement);
+    if (handle !== undefined && ts.isClassDeclaration(emitted)) {
+      const fused = fusedHandleMethod(ctx, context, handle, visitNested, runtime);
+      emitted = f.updateClassDeclaration(emitted, emitted.modifiers, emitted.name, emitted.typeParameters, emitted.heritageClauses, [...emitted.members, fused]);
+    }
+    statements.push(emitted);
     for (const text of generatedAfter.get(statement) ?? []) statements.push(codeStatement(ts, text, statement));
   }
   if (!usesRuntime) return mayCall ? ts.factory.updateSourceFile(file, statements) : file;

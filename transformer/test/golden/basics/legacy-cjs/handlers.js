@@ -54,6 +54,20 @@ let PlaceOrderHandler = class PlaceOrderHandler {
             throw published.error;
         return { orderId, lines: command.lines.length };
     }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](command, context, call) {
+        try {
+            const orderId = `order-${command.customerId}-${store_js_1.store.orders.size + 1}`;
+            store_js_1.store.orders.set(orderId, { orderId, status: 'placed', lines: command.lines.length });
+            const published = await __catga.publishCompiled(context, new messages_js_1.OrderPlaced(orderId, command.lines.length, new Date(Date.UTC(2026, 0, 2))));
+            if (!published.ok)
+                throw published.error;
+            return call.ok({ orderId, lines: command.lines.length });
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
+    }
 };
 exports.PlaceOrderHandler = PlaceOrderHandler;
 exports.PlaceOrderHandler = PlaceOrderHandler = __decorate([
@@ -63,6 +77,7 @@ __catga.defineHandler(PlaceOrderHandler, {
     message: __catga_m0.PlaceOrder,
     returns: "promise",
     invoke: (handler, message, context) => handler.handle(message, context),
+    fused: true,
     source: "src/handlers.ts:5",
 });
 /** No message class in the decorator: the transformer fills it in from handle()'s parameter. */
@@ -76,6 +91,22 @@ let CancelOrderHandler = class CancelOrderHandler {
         store_js_1.store.orders.set(command.orderId, { ...found.value, status: 'cancelled' });
         await __catga.publishCompiled(context, new messages_js_1.OrderCancelled(command.orderId, command.reason ?? null));
     }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](command, context, call) {
+        try {
+            const found = await __catga.sendCompiled(context, new messages_js_1.GetOrder(command.orderId));
+            if (!found.ok)
+                throw found.error;
+            if (found.value === null)
+                throw new runtime_1.CatgaError('NOT_FOUND', `no order ${command.orderId}`);
+            store_js_1.store.orders.set(command.orderId, { ...found.value, status: 'cancelled' });
+            await __catga.publishCompiled(context, new messages_js_1.OrderCancelled(command.orderId, command.reason ?? null));
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
+    }
 };
 exports.CancelOrderHandler = CancelOrderHandler;
 exports.CancelOrderHandler = CancelOrderHandler = __decorate([
@@ -85,11 +116,21 @@ __catga.defineHandler(CancelOrderHandler, {
     message: __catga_m0.CancelOrder,
     returns: "promise",
     invoke: (handler, message, context) => handler.handle(message, context),
+    fused: true,
     source: "src/handlers.ts:17",
 });
 let GetOrderHandler = class GetOrderHandler {
     async handle(query) {
         return store_js_1.store.orders.get(query.orderId) ?? null;
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](query, context, call) {
+        try {
+            return call.ok(store_js_1.store.orders.get(query.orderId) ?? null);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 exports.GetOrderHandler = GetOrderHandler;
@@ -100,12 +141,22 @@ __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:28",
 });
 /** Synchronous: returns a value. */
 let PingHandler = class PingHandler {
     handle(command) {
         return 'pong'.repeat(command.times);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](command, context, call) {
+        try {
+            return call.ok('pong'.repeat(command.times));
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 exports.PingHandler = PingHandler;
@@ -116,11 +167,22 @@ __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:36",
 });
 let AuditOrderPlaced = class AuditOrderPlaced {
     handle(event) {
         store_js_1.store.audit.push(`placed ${event.orderId} (${event.lines} lines) at ${event.at.toISOString()}`);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](event, context, call) {
+        try {
+            store_js_1.store.audit.push(`placed ${event.orderId} (${event.lines} lines) at ${event.at.toISOString()}`);
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 exports.AuditOrderPlaced = AuditOrderPlaced;
@@ -131,11 +193,22 @@ __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:43",
 });
 let NotifyOrderPlaced = class NotifyOrderPlaced {
     async handle(event) {
         store_js_1.store.notifications.push(`notify ${event.orderId}`);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](event, context, call) {
+        try {
+            store_js_1.store.notifications.push(`notify ${event.orderId}`);
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 exports.NotifyOrderPlaced = NotifyOrderPlaced;
@@ -146,11 +219,22 @@ __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:50",
 });
 let AuditOrderCancelled = class AuditOrderCancelled {
     handle(event) {
         store_js_1.store.audit.push(`cancelled ${event.orderId}: ${event.reason ?? 'no reason'}`);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](event, context, call) {
+        try {
+            store_js_1.store.audit.push(`cancelled ${event.orderId}: ${event.reason ?? 'no reason'}`);
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 exports.AuditOrderCancelled = AuditOrderCancelled;
@@ -161,5 +245,6 @@ __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:57",
 });

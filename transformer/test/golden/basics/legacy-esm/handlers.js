@@ -18,6 +18,20 @@ let PlaceOrderHandler = class PlaceOrderHandler {
             throw published.error;
         return { orderId, lines: command.lines.length };
     }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](command, context, call) {
+        try {
+            const orderId = `order-${command.customerId}-${store.orders.size + 1}`;
+            store.orders.set(orderId, { orderId, status: 'placed', lines: command.lines.length });
+            const published = await __catga.publishCompiled(context, new OrderPlaced(orderId, command.lines.length, new Date(Date.UTC(2026, 0, 2))));
+            if (!published.ok)
+                throw published.error;
+            return call.ok({ orderId, lines: command.lines.length });
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
+    }
 };
 PlaceOrderHandler = __decorate([
     CatgaHandler(PlaceOrder)
@@ -27,6 +41,7 @@ __catga.defineHandler(PlaceOrderHandler, {
     message: __catga_m0.PlaceOrder,
     returns: "promise",
     invoke: (handler, message, context) => handler.handle(message, context),
+    fused: true,
     source: "src/handlers.ts:5",
 });
 /** No message class in the decorator: the transformer fills it in from handle()'s parameter. */
@@ -40,6 +55,22 @@ let CancelOrderHandler = class CancelOrderHandler {
         store.orders.set(command.orderId, { ...found.value, status: 'cancelled' });
         await __catga.publishCompiled(context, new OrderCancelled(command.orderId, command.reason ?? null));
     }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](command, context, call) {
+        try {
+            const found = await __catga.sendCompiled(context, new GetOrder(command.orderId));
+            if (!found.ok)
+                throw found.error;
+            if (found.value === null)
+                throw new CatgaError('NOT_FOUND', `no order ${command.orderId}`);
+            store.orders.set(command.orderId, { ...found.value, status: 'cancelled' });
+            await __catga.publishCompiled(context, new OrderCancelled(command.orderId, command.reason ?? null));
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
+    }
 };
 CancelOrderHandler = __decorate([
     CatgaHandler()
@@ -49,11 +80,21 @@ __catga.defineHandler(CancelOrderHandler, {
     message: __catga_m0.CancelOrder,
     returns: "promise",
     invoke: (handler, message, context) => handler.handle(message, context),
+    fused: true,
     source: "src/handlers.ts:17",
 });
 let GetOrderHandler = class GetOrderHandler {
     async handle(query) {
         return store.orders.get(query.orderId) ?? null;
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](query, context, call) {
+        try {
+            return call.ok(store.orders.get(query.orderId) ?? null);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 GetOrderHandler = __decorate([
@@ -64,12 +105,22 @@ __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:28",
 });
 /** Synchronous: returns a value. */
 let PingHandler = class PingHandler {
     handle(command) {
         return 'pong'.repeat(command.times);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](command, context, call) {
+        try {
+            return call.ok('pong'.repeat(command.times));
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 PingHandler = __decorate([
@@ -80,11 +131,22 @@ __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:36",
 });
 let AuditOrderPlaced = class AuditOrderPlaced {
     handle(event) {
         store.audit.push(`placed ${event.orderId} (${event.lines} lines) at ${event.at.toISOString()}`);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](event, context, call) {
+        try {
+            store.audit.push(`placed ${event.orderId} (${event.lines} lines) at ${event.at.toISOString()}`);
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 AuditOrderPlaced = __decorate([
@@ -95,11 +157,22 @@ __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:43",
 });
 let NotifyOrderPlaced = class NotifyOrderPlaced {
     async handle(event) {
         store.notifications.push(`notify ${event.orderId}`);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](event, context, call) {
+        try {
+            store.notifications.push(`notify ${event.orderId}`);
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 NotifyOrderPlaced = __decorate([
@@ -110,11 +183,22 @@ __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:50",
 });
 let AuditOrderCancelled = class AuditOrderCancelled {
     handle(event) {
         store.audit.push(`cancelled ${event.orderId}: ${event.reason ?? 'no reason'}`);
+    }
+    /* handle() compiled by @catga/transformer: returns the CatgaResult itself, in one async frame */
+    async [__catga.FUSED_HANDLE](event, context, call) {
+        try {
+            store.audit.push(`cancelled ${event.orderId}: ${event.reason ?? 'no reason'}`);
+            return call.ok(undefined);
+        }
+        catch (thrown) {
+            return call.fail(thrown, context);
+        }
     }
 };
 AuditOrderCancelled = __decorate([
@@ -125,5 +209,6 @@ __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",
     invoke: (handler, message) => handler.handle(message),
+    fused: true,
     source: "src/handlers.ts:57",
 });
