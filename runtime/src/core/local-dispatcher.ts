@@ -93,9 +93,10 @@ function fusedCall(registration: HandlerRegistration, resolve: (context: Pipelin
 }
 
 /**
- * The handler call of one route, counted in `inFlight` from start to end (see {@link Route.executeCounted}). Four shapes, fastest first: the fused
- * handle() the transformer added to the class (with `check` inlined); a compiled handler known to return a promise;
- * one known to return a value; and the run-time path, which probes what handle() returned.
+ * The handler call of one route, counted in `inFlight` from start to end (see {@link Route.executeCounted}). Four
+ * shapes, fastest first: the fused handle() the transformer added to the class (with `check` inlined); a compiled
+ * handler known to return a promise; one known to return a value; and the run-time path, which probes what handle()
+ * returned.
  */
 function handlerCall(registration: HandlerRegistration, resolve: (context: PipelineContext) => AnyHandler, inFlight: Counter, useFused = true, check?: Check): Executor {
   const { failed, succeeded } = endings(registration, inFlight);
