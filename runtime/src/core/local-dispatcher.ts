@@ -253,14 +253,20 @@ export class LocalDispatcher implements InboundDispatcher {
       const resolve = resolver(registration, services);
       // Synchronous checks settle at once or go on to the handler: the handler call's own count is the route's.
       const onlyChecks = steps.every(({ step }) => typeof (step as Partial<PrecheckStep>).precheck === 'function');
-      // The commonest compiled pipeline, validation alone, goes inline into the fused call.
-      const single = onlyChecks && steps.length === 1 ? steps[0]! : undefined;
-      const counted = single === undefined ? compose(handlerCall(registration, resolve, this.inFlight)) : handlerCall(registration, resolve, this.inFlight, true, { name: single.name, precheck: (single.step as PrecheckStep).precheck });
+      let executeCounted: Executor | undefined;
+      if (onlyChecks) {
+        // The commonest compiled pipeline, validation alone, goes inline into the fused call.
+        const [single, ...more] = steps;
+        executeCounted =
+          single !== undefined && more.length === 0
+            ? handlerCall(registration, resolve, this.inFlight, true, { name: single.name, precheck: (single.step as PrecheckStep).precheck })
+            : compose(handlerCall(registration, resolve, this.inFlight));
+      }
       const route: Route = {
         typeName: registration.typeName,
         handlerName: registration.handlerName,
         execute: compose(handlerCall(registration, resolve, UNCOUNTED)),
-        executeCounted: onlyChecks ? counted : undefined,
+        executeCounted,
       };
       if (handlerMetadataOf(registration.handlerClass)?.options.leaderOnly === true) {
         const names = leaderOnly.get(registration.messageClass) ?? [];

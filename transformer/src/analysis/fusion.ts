@@ -25,16 +25,18 @@ export function holdsStatements(ts: typeof TS, node: TS.Node): boolean {
   );
 }
 
+/** Whether values of this type are thenables (a `then` method). */
+export function isThenable(ctx: AnalysisContext, type: TS.Type): boolean {
+  const then = ctx.checker.getPropertyOfType(type, 'then');
+  return then !== undefined && ctx.checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
+}
+
 /** Whether a value of this type may be a promise (or any thenable): the fused copy then awaits it. */
 export function mayBeThenable(ctx: AnalysisContext, type: TS.Type): boolean {
-  const { ts, checker } = ctx;
+  const { ts } = ctx;
   const branches = type.isUnion() ? type.types : [type];
-  return branches.some((branch) => {
-    // Unknown until instantiated (a type parameter, `T[K]`, a conditional type): assume it may be.
-    if (branch.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable)) return true;
-    const then = checker.getPropertyOfType(branch, 'then');
-    return then !== undefined && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
-  });
+  // Unknown until instantiated (a type parameter, `T[K]`, a conditional type): assume it may be.
+  return branches.some((branch) => (branch.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable)) !== 0 || isThenable(ctx, branch));
 }
 
 /** The `return` statements of the function body itself (not of functions or classes nested in it). */

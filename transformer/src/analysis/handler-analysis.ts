@@ -3,13 +3,8 @@ import type { AnalysisContext } from '../context.js';
 import type { CatgaDecorator } from './decorators.js';
 import { CatgaCode, type Finding } from './diagnostics.js';
 import { classRef, instantiatedResultOf, messageKindOfType, resultTypeOf, sourceOf } from './message-analysis.js';
-import { fusibleHandle } from './fusion.js';
+import { fusibleHandle, isThenable } from './fusion.js';
 import type { HandlerModel, HandlerReturn } from './model.js';
-
-function isThenable(ctx: AnalysisContext, type: TS.Type): boolean {
-  const then = ctx.checker.getPropertyOfType(type, 'then');
-  return then !== undefined && ctx.checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
-}
 
 /** `promise` when every branch of the return type is a promise, `value` when none is. */
 function returnsOf(ctx: AnalysisContext, type: TS.Type): HandlerReturn {
