@@ -4,6 +4,7 @@ import type { CircuitBreakerOptions } from '../core/message-options.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import { type CatgaResult, type Fail, fail } from '../core/result.js';
 import { effectivePolicy } from './policy.js';
+import { type HookedStep, hookedStep, Stop } from '../core/step-hooks.js';
 import { POLICY_CHECKS } from '../core/message-options.js';
 
 const DEFAULT_FAILURE_RATIO = 0.5;
@@ -105,33 +106,41 @@ class Circuit {
     this.window = new SlidingWindow(options.windowMs);
   }
 
-  readonly step: PipelineStep = async (_message, _context, next) => {
-    const now = Date.now();
-    if (this.state === 'open') {
-      if (now < this.openUntil) return this.refuse(this.openUntil - now);
-      this.state = 'half-open';
-      this.probe = undefined;
-    }
-    if (this.state === 'half-open') {
+  /**
+   * What a call entering the circuit is: `number`, the generation of the closed circuit it ran in; an object, the
+   * token of the half-open probe it is.
+   */
+  readonly step: HookedStep<number | object> = hookedStep<number | object>({
+    enter: () => {
+      if (this.state === 'closed') return this.generation;
+      const now = Date.now();
+      if (this.state === 'open') {
+        if (now < this.openUntil) return new Stop(this.refuse(this.openUntil - now));
+        this.state = 'half-open';
+        this.probe = undefined;
+      }
       // One probe at a time; a probe that never settles (no timeout behaviour) must not keep the circuit shut
       // forever, so after `resetMs` another call may probe.
       const probeAgeMs = now - this.probeStartedAt;
-      if (this.probe !== undefined && probeAgeMs < this.options.resetMs) return this.refuse(this.options.resetMs - probeAgeMs);
-      return this.runProbe(now, next);
-    }
-    const generation = this.generation;
-    const result = await next();
-    // The circuit opened meanwhile (other calls failed): this late outcome belongs to a window that is gone.
-    if (this.state === 'closed' && generation === this.generation) this.record(result);
-    return result;
-  };
+      if (this.probe !== undefined && probeAgeMs < this.options.resetMs) return new Stop(this.refuse(this.options.resetMs - probeAgeMs));
+      const token = {};
+      this.probe = token;
+      this.probeStartedAt = now;
+      return token;
+    },
+    leave: (entered, result) => {
+      if (typeof entered === 'number') {
+        // The circuit opened meanwhile (other calls failed): this late outcome belongs to a window that is gone.
+        if (this.state === 'closed' && entered === this.generation) this.record(result);
+      } else {
+        this.probeEnded(entered, result);
+      }
+      return result;
+    },
+  });
 
-  private async runProbe(now: number, next: () => Promise<CatgaResult<unknown>>): Promise<CatgaResult<unknown>> {
-    const token = {};
-    this.probe = token;
-    this.probeStartedAt = now;
-    const result = await next();
-    if (this.probe !== token) return result; // superseded by a later probe
+  private probeEnded(token: object, result: CatgaResult<unknown>): void {
+    if (this.probe !== token) return; // superseded by a later probe
     this.probe = undefined;
     const outcome = outcomeOf(result);
     if (outcome === 'success') {
@@ -140,7 +149,6 @@ class Circuit {
       this.open(Date.now());
     }
     // Neutral (cancelled, domain answer): proves nothing either way; the next call probes again.
-    return result;
   }
 
   private record(result: CatgaResult<unknown>): void {

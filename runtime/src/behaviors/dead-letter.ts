@@ -2,6 +2,8 @@ import type { CatgaError } from '../core/catga-error.js';
 import { ErrorCode } from '../core/error-codes.js';
 import { newMessageId } from '../core/message-id.js';
 import type { PipelineBehavior } from '../core/pipeline.js';
+import type { CatgaResult } from '../core/result.js';
+import { hookedStep } from '../core/step-hooks.js';
 import type { DeadLetterEntry, DeadLetterStore } from './dead-letter-store.js';
 import { effectiveValue } from './policy.js';
 
@@ -56,28 +58,36 @@ export function deadLetterBehavior(options: DeadLetterBehaviorOptions): Pipeline
     forMessage(descriptor) {
       if (effectiveValue<boolean>(descriptor, 'deadLetter', enabled) !== true) return undefined;
       const { typeName, kind, handlerName } = descriptor;
-      return async (message, _context, next) => {
-        const result = await next();
-        if (result.ok || !isDeadLetterWorthy(result.error)) return result;
-        const entry: DeadLetterEntry = {
-          id: newMessageId(),
-          messageType: typeName,
-          kind,
-          handler: handlerName,
-          messageId: message.messageId,
-          correlationId: message.correlationId,
-          causationId: message.causationId,
-          message: { ...message },
-          error: result.error.toJSON(),
-          failedAt: Date.now(),
-        };
+      const keep = (entry: DeadLetterEntry, result: CatgaResult<unknown>): Promise<CatgaResult<unknown>> => {
+        // A store that throws or rejects is deliberately ignored: see the TSDoc. The caller's failure is the fallback record.
+        const returnResult = (): CatgaResult<unknown> => result;
         try {
-          await store.add(entry);
+          return Promise.resolve(store.add(entry)).then(returnResult, returnResult);
         } catch {
-          // Deliberately swallowed: see the TSDoc. The caller's failure below is the fallback record.
+          return Promise.resolve(result);
         }
-        return result;
       };
+      return hookedStep<undefined>({
+        enter: () => undefined,
+        leave(_state, result, message) {
+          if (result.ok || !isDeadLetterWorthy(result.error)) return result;
+          return keep(
+            {
+              id: newMessageId(),
+              messageType: typeName,
+              kind,
+              handler: handlerName,
+              messageId: message.messageId,
+              correlationId: message.correlationId,
+              causationId: message.causationId,
+              message: { ...message },
+              error: result.error.toJSON(),
+              failedAt: Date.now(),
+            },
+            result,
+          );
+        },
+      });
     },
   };
 }

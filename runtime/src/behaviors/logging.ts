@@ -2,6 +2,7 @@ import { CatgaConfigurationError } from '../core/configuration-error.js';
 import { isExpectedFailure } from '../core/error-codes.js';
 import type { AnyMessage } from '../core/messages.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
+import { hookedStep } from '../core/step-hooks.js';
 import { type CatgaLogger, checkedLevel, isLevelEnabled, type LogFields, type LogLevel } from './logger.js';
 
 /** Options of {@link loggingBehavior}. */
@@ -94,32 +95,36 @@ export function loggingBehavior(options: LoggingBehaviorOptions): PipelineBehavi
         causationId: message.causationId,
         handler: handlerName,
       });
-      return async (message, _context, next) => {
-        if (debug) write(logger, 'debug', baseFields(message), handling);
-        const start = performance.now();
-        const result = await next();
-        if (result.ok) {
-          if (!info) return result;
-          const fields: LogFields = { ...baseFields(message), durationMs: roundMs(performance.now() - start), outcome: 'ok' };
-          write(logger, 'info', fields, handled);
+      return hookedStep<undefined>({
+        timed: true,
+        enter(message) {
+          if (debug) write(logger, 'debug', baseFields(message), handling);
+          return undefined;
+        },
+        leave(_state, result, message, startedAt) {
+          if (result.ok) {
+            if (!info) return result;
+            const fields: LogFields = { ...baseFields(message), durationMs: roundMs(performance.now() - startedAt), outcome: 'ok' };
+            write(logger, 'info', fields, handled);
+            return result;
+          }
+          const failure = result.error;
+          const level = failureLevel(failure.code);
+          if (level === 'warn' ? !warn : !error) return result;
+          const cause: unknown = failure.cause;
+          const fields: LogFields = {
+            ...baseFields(message),
+            durationMs: roundMs(performance.now() - startedAt),
+            outcome: 'failed',
+            errorCode: failure.code,
+            retryable: failure.retryable,
+            errorMessage: failure.message,
+            ...(cause instanceof Error ? { err: cause } : undefined),
+          };
+          write(logger, level, fields, failed);
           return result;
-        }
-        const failure = result.error;
-        const level = failureLevel(failure.code);
-        if (level === 'warn' ? !warn : !error) return result;
-        const cause: unknown = failure.cause;
-        const fields: LogFields = {
-          ...baseFields(message),
-          durationMs: roundMs(performance.now() - start),
-          outcome: 'failed',
-          errorCode: failure.code,
-          retryable: failure.retryable,
-          errorMessage: failure.message,
-          ...(cause instanceof Error ? { err: cause } : undefined),
-        };
-        write(logger, level, fields, failed);
-        return result;
-      };
+        },
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type Attributes, type Counter, type Histogram, type MeterProvider, metrics, type UpDownCounter, ValueType } from '@opentelemetry/api';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
-import type { CatgaResult } from '../core/result.js';
+import { hookedStep } from '../core/step-hooks.js';
 
 /** Options of {@link metricsBehavior}. */
 export interface MetricsBehaviorOptions {
@@ -109,23 +109,22 @@ export function metricsBehavior(options: MetricsBehaviorOptions = {}): PipelineB
         }
         return attributes;
       };
-      return async (_message, _context, next) => {
-        active.add(1, perType);
-        const start = performance.now();
-        let result: CatgaResult<unknown>;
-        try {
-          result = await next();
-        } finally {
-          // In `finally` so that the gauge cannot drift upwards even if `next` broke its never-rejects contract.
+      return hookedStep<undefined>({
+        timed: true,
+        enter() {
+          active.add(1, perType);
+          return undefined;
+        },
+        leave(_state, result, _message, startedAt) {
           active.add(-1, perType);
-        }
-        const seconds = (performance.now() - start) / 1000;
-        const attributes = result.ok ? succeeded : unsuccessful;
-        requests.add(1, attributes);
-        duration.record(seconds, attributes);
-        if (!result.ok) failed.add(1, failedWith(result.error.code));
-        return result;
-      };
+          const seconds = (performance.now() - startedAt) / 1000;
+          const attributes = result.ok ? succeeded : unsuccessful;
+          requests.add(1, attributes);
+          duration.record(seconds, attributes);
+          if (!result.ok) failed.add(1, failedWith(result.error.code));
+          return result;
+        },
+      });
     },
   };
 }

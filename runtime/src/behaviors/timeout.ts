@@ -5,6 +5,7 @@ import type { CancellableContext, PipelineBehavior, PipelineContext, PipelineSte
 import { type CatgaResult, fail } from '../core/result.js';
 import { DeadlineQueue, type Deadlined } from './deadline-queue.js';
 import { effectiveValue } from './policy.js';
+import { hookedStep } from '../core/step-hooks.js';
 
 /** One attempt under a time limit. */
 class Attempt implements Deadlined {
@@ -69,22 +70,27 @@ export function timeoutBehavior(instanceWideTimeoutMs?: number): PipelineBehavio
       const text = `"${typeName}" did not finish within ${timeoutMs} ms`;
       const onTimeout = () => fail(new CatgaError('TIMEOUT', text, { retryable: true, details }));
       const queue = new DeadlineQueue<Attempt>();
-      return (_message, context, next) =>
-        new Promise<CatgaResult<unknown>>((resolve, reject) => {
-          const cancellable = context.withCancellation();
-          const attempt = new Attempt(Date.now() + timeoutMs, resolve, context, cancellable, onTimeout, typeName);
-          queue.add(attempt);
-          // `next` never rejects; should it, the rejection becomes the behaviour's own failure (PIPELINE_FAILED).
-          next(cancellable.context).then(
-            (result) => {
-              if (attempt.complete(result)) queue.remove(attempt);
-            },
-            (thrown: unknown) => {
-              queue.remove(attempt);
-              reject(thrown);
-            },
-          );
-        });
+      return hookedStep<number>({
+        timed: true,
+        // The attempt's deadline, on the queue's clock (performance.now()).
+        enter: (_message, _context, startedAt) => startedAt + timeoutMs,
+        within: (deadline, context, inner) =>
+          new Promise<CatgaResult<unknown>>((resolve, reject) => {
+            const cancellable = context.withCancellation();
+            const attempt = new Attempt(deadline, resolve, context, cancellable, onTimeout, typeName);
+            queue.add(attempt);
+            // `inner` never rejects; should it, the rejection becomes the behaviour's own failure (PIPELINE_FAILED).
+            inner(cancellable.context).then(
+              (result) => {
+                if (attempt.complete(result)) queue.remove(attempt);
+              },
+              (thrown: unknown) => {
+                queue.remove(attempt);
+                reject(thrown);
+              },
+            );
+          }),
+      });
     },
   };
 }

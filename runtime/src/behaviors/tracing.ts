@@ -1,6 +1,7 @@
-import { type Attributes, context, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { type Attributes, context, INVALID_TRACEID, type Span, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { isExpectedFailure } from '../core/error-codes.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
+import { hookedStep } from '../core/step-hooks.js';
 
 /** Options of {@link tracingBehavior}. */
 export interface TracingBehaviorOptions {
@@ -46,8 +47,10 @@ export const SpanAttribute = {
  * (`ok` | `failed`). A failure also sets the status to `ERROR` with the error's message, `error.type` and
  * `catga.error.code` to its code, and records the failure's cause as an exception when it is an `Error`.
  *
- * Only `@opentelemetry/api` is used: without an OTel SDK the spans are no-ops. Parent/child nesting across `await`
- * needs a context manager (the Node SDK registers `AsyncLocalStorageContextManager`).
+ * Only `@opentelemetry/api` is used: without an OTel SDK the spans are no-ops, and such a span is not made active
+ * unless a span already is (it could change nothing a child span sees; `trace.getActiveSpan()` in the handler then
+ * returns `undefined` rather than a non-recording span). Parent/child nesting across `await` needs a context manager
+ * (the Node SDK registers `AsyncLocalStorageContextManager`).
  */
 export function tracingBehavior(options: TracingBehaviorOptions = {}): PipelineBehavior {
   // The global API hands out a proxy tracer that follows an SDK registered later, so resolving it now is safe.
@@ -67,42 +70,44 @@ export function tracingBehavior(options: TracingBehaviorOptions = {}): PipelineB
         [SpanAttribute.HANDLER]: handlerName,
       };
       const spanOptions = { kind: spanKind, attributes: constant };
-      return async (message, _context, next) => {
-        const parent = context.active();
-        const span = tracer.startSpan(spanName, spanOptions, parent);
-        // Per-message values are added only to spans that record: an unsampled span (or no SDK) costs no more.
-        const recording = span.isRecording();
-        if (recording) {
-          span.setAttribute(SpanAttribute.MESSAGE_ID, message.messageId);
-          span.setAttribute(SpanAttribute.CONVERSATION_ID, message.correlationId);
-          if (message.causationId !== undefined) span.setAttribute(SpanAttribute.CAUSATION_ID, message.causationId);
-        }
-        try {
-          const result = await context.with(trace.setSpan(parent, span), next);
-          if (!recording) return result;
-          if (result.ok) {
-            span.setAttribute(SpanAttribute.OUTCOME, 'ok');
-          } else {
-            const { error } = result;
-            span.setAttribute(SpanAttribute.OUTCOME, 'failed');
-            span.setAttribute(SpanAttribute.ERROR_TYPE, error.code);
-            span.setAttribute(SpanAttribute.ERROR_CODE, error.code);
-            // Expected outcomes (NOT_FOUND, VALIDATION_FAILED, ...) are answers, not faults: an ERROR status would
-            // inflate error rates in trace tools (OTel: server spans leave client-caused errors unset).
-            if (!isExpectedFailure(error.code)) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-            const cause: unknown = error.cause;
-            if (cause instanceof Error) span.recordException(cause);
+      return hookedStep<Span>({
+        enter(message) {
+          const span = tracer.startSpan(spanName, spanOptions, context.active());
+          // Per-message values are added only to spans that record: an unsampled span (or no SDK) costs no more.
+          if (span.isRecording()) {
+            span.setAttribute(SpanAttribute.MESSAGE_ID, message.messageId);
+            span.setAttribute(SpanAttribute.CONVERSATION_ID, message.correlationId);
+            if (message.causationId !== undefined) span.setAttribute(SpanAttribute.CAUSATION_ID, message.causationId);
           }
-          return result;
-        } catch (thrown) {
-          // `next` never rejects by contract; should it, the span still tells what happened before it ends.
-          span.setAttribute(SpanAttribute.OUTCOME, 'failed');
-          span.setStatus({ code: SpanStatusCode.ERROR, message: thrown instanceof Error ? thrown.message : String(thrown) });
-          throw thrown;
-        } finally {
+          return span;
+        },
+        within(span, pipelineContext, inner) {
+          const parent = context.active();
+          // Without an SDK (an invalid span) under no span at all, activating the span would change nothing a child
+          // span could see (it would start a new trace either way), and cost a context copy per call.
+          if (span.spanContext().traceId === INVALID_TRACEID && trace.getSpan(parent) === undefined) return undefined;
+          return context.with(trace.setSpan(parent, span), inner, undefined, pipelineContext);
+        },
+        leave(span, result) {
+          if (span.isRecording()) {
+            if (result.ok) {
+              span.setAttribute(SpanAttribute.OUTCOME, 'ok');
+            } else {
+              const { error } = result;
+              span.setAttribute(SpanAttribute.OUTCOME, 'failed');
+              span.setAttribute(SpanAttribute.ERROR_TYPE, error.code);
+              span.setAttribute(SpanAttribute.ERROR_CODE, error.code);
+              // Expected outcomes (NOT_FOUND, VALIDATION_FAILED, ...) are answers, not faults: an ERROR status would
+              // inflate error rates in trace tools (OTel: server spans leave client-caused errors unset).
+              if (!isExpectedFailure(error.code)) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+              const cause: unknown = error.cause;
+              if (cause instanceof Error) span.recordException(cause);
+            }
+          }
           span.end();
-        }
-      };
+          return result;
+        },
+      });
     },
   };
 }

@@ -13,9 +13,8 @@ import type { InboundDispatcher } from './transport.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import { compiledHandlerOf, FUSED_HANDLE, type FusedCall, type FusedHandle } from './compiled.js';
 import { InFlight } from './in-flight.js';
-
-/** Runs one handler for one message through its pipeline. Never rejects. */
-type Executor = (message: Message, context: PipelineContext) => Promise<CatgaResult<unknown>>;
+import { type Counter, type Executor, type HookedLayer, hookedRun, UNCOUNTED } from './hooked-run.js';
+import { hooksOf, Stop, type StepHooks } from './step-hooks.js';
 
 /** A handler ready to run: its pipeline is composed once, when the instance is built. */
 interface Route {
@@ -24,14 +23,11 @@ interface Route {
   readonly execute: Executor;
   /**
    * The same pipeline counting itself in the dispatcher's in-flight calls from start to end, when that costs nothing
-   * (no behaviour but synchronous checks around the handler call). Used when no caller signal can end the call early.
+   * (the outermost layers are synchronous checks or hooked behaviours). Used when no caller signal can end the call
+   * early.
    */
   readonly executeCounted: Executor | undefined;
 }
-
-/** What a route's handler call counts in, when the dispatcher does not count the route itself. */
-type Counter = Pick<InFlight, 'start' | 'end'>;
-const UNCOUNTED: Counter = { start: () => undefined, end: () => undefined };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
@@ -177,6 +173,59 @@ function behaviorCall(name: string, step: PipelineStep, next: Executor, typeName
   };
 }
 
+/** A synchronous check as hooks: it stops the call with its result, or lets it through. */
+function checkHooks(precheck: PrecheckStep['precheck']): StepHooks {
+  return {
+    enter(message, context) {
+      const stop = precheck(message, context);
+      return stop === undefined ? undefined : new Stop(stop);
+    },
+  };
+}
+
+/** A step as the composition takes it: with its hooks when it has any (a synchronous check counts as one). */
+interface Layer {
+  readonly name: string;
+  readonly step: PipelineStep;
+  readonly hooks: StepHooks | undefined;
+  readonly precheck: PrecheckStep['precheck'] | undefined;
+}
+
+function layerOf(name: string, step: PipelineStep): Layer {
+  const precheck = (step as Partial<PrecheckStep>).precheck;
+  const checks = typeof precheck === 'function' ? precheck : undefined;
+  return { name, step, hooks: hooksOf(step) ?? (checks === undefined ? undefined : checkHooks(checks)), precheck: checks };
+}
+
+/**
+ * Composes the pipeline around `handler`, innermost layer first. Consecutive hooked layers run from one function
+ * ({@link hookedRun}) unless they are all synchronous checks, which chain inline; any other step wraps what is
+ * inside it. `counter`, when given, is counted by the outermost hooked run (the caller makes sure it is outermost).
+ */
+function composePipeline(layers: readonly Layer[], handler: Executor, typeName: string, counter: Counter = UNCOUNTED): Executor {
+  let next = handler;
+  let end = layers.length;
+  while (end > 0) {
+    const layer = layers[end - 1]!;
+    if (layer.hooks === undefined) {
+      next = behaviorCall(layer.name, layer.step, next, typeName);
+      end--;
+      continue;
+    }
+    let start = end - 1;
+    while (start > 0 && layers[start - 1]!.hooks !== undefined) start--;
+    const group = layers.slice(start, end);
+    if (group.every((member) => member.precheck !== undefined)) {
+      for (let i = group.length - 1; i >= 0; i--) next = precheckCall(group[i]!.name, group[i]!.precheck!, next, typeName);
+    } else {
+      const hooked: HookedLayer[] = group.map(({ name, hooks }) => ({ name, hooks: hooks! }));
+      next = hookedRun(hooked, next, typeName, start === 0 ? counter : UNCOUNTED);
+    }
+    end = start;
+  }
+  return next;
+}
+
 /** The step a behaviour contributes for one message type, or `undefined` when it stays out. */
 function stepFor(ordered: OrderedBehavior, descriptor: MessageDescriptor): PipelineStep | undefined {
   const { behavior } = ordered;
@@ -243,29 +292,30 @@ export class LocalDispatcher implements InboundDispatcher {
     const ordered = [...behaviors].sort((a, b) => a.order - b.order);
     for (const registration of registry.registrations) {
       const descriptor = describe(registration);
-      const steps: { name: string; step: PipelineStep }[] = [];
+      const layers: Layer[] = [];
       for (const entry of ordered) {
         const step = stepFor(entry, descriptor);
-        if (step !== undefined) steps.push({ name: entry.behavior.name, step });
+        if (step !== undefined) layers.push(layerOf(entry.behavior.name, step));
       }
-      const compose = (handler: Executor): Executor =>
-        steps.reduceRight((next, { name, step }) => behaviorCall(name, step, next, registration.typeName), handler);
+      const { typeName } = registration;
       const resolve = resolver(registration, services);
-      // Synchronous checks settle at once or go on to the handler: the handler call's own count is the route's.
-      const onlyChecks = steps.every(({ step }) => typeof (step as Partial<PrecheckStep>).precheck === 'function');
+      // A route counts itself in the calls in flight when that costs nothing: its outermost layers are synchronous
+      // checks (the handler call's own count is the route's) or hooked behaviours (their run counts itself).
       let executeCounted: Executor | undefined;
-      if (onlyChecks) {
+      const [single, ...more] = layers;
+      if (layers.every((layer) => layer.precheck !== undefined)) {
         // The commonest compiled pipeline, validation alone, goes inline into the fused call.
-        const [single, ...more] = steps;
         executeCounted =
           single !== undefined && more.length === 0
-            ? handlerCall(registration, resolve, this.inFlight, true, { name: single.name, precheck: (single.step as PrecheckStep).precheck })
-            : compose(handlerCall(registration, resolve, this.inFlight));
+            ? handlerCall(registration, resolve, this.inFlight, true, { name: single.name, precheck: single.precheck! })
+            : composePipeline(layers, handlerCall(registration, resolve, this.inFlight), typeName);
+      } else if (single?.hooks !== undefined) {
+        executeCounted = composePipeline(layers, handlerCall(registration, resolve, UNCOUNTED), typeName, this.inFlight);
       }
       const route: Route = {
         typeName: registration.typeName,
         handlerName: registration.handlerName,
-        execute: compose(handlerCall(registration, resolve, UNCOUNTED)),
+        execute: composePipeline(layers, handlerCall(registration, resolve, UNCOUNTED), typeName),
         executeCounted,
       };
       if (handlerMetadataOf(registration.handlerClass)?.options.leaderOnly === true) {

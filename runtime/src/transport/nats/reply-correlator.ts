@@ -98,7 +98,7 @@ export class ReplyCorrelator {
     timeoutMs: number = this.timeoutMs,
   ): { readonly subject: string; readonly id: number } {
     const id = this.nextId++;
-    const entry = new PendingReply(id, typeName, Date.now() + timeoutMs, timeoutMs, done, this.forget);
+    const entry = new PendingReply(id, typeName, performance.now() + timeoutMs, timeoutMs, done, this.forget);
     this.pending.set(id, entry);
     this.deadlines.add(entry);
     entry.watch(signal);
