@@ -3,6 +3,7 @@ import { isExpectedFailure } from '../core/error-codes.js';
 import type { AnyMessage } from '../core/messages.js';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import { hookedStep } from '../core/step-hooks.js';
+import { isThenable } from '../core/thenable.js';
 import { type CatgaLogger, checkedLevel, isLevelEnabled, type LogFields, type LogLevel } from './logger.js';
 
 /** Options of {@link loggingBehavior}. */
@@ -37,8 +38,8 @@ function write(logger: CatgaLogger, level: LogLevel, fields: LogFields, message:
   try {
     const returned: unknown = logger[level](fields, message);
     // An async logger's rejection would otherwise surface as an unhandled rejection and may crash the process.
-    if (returned !== null && typeof returned === 'object' && typeof (returned as PromiseLike<unknown>).then === 'function') {
-      (returned as PromiseLike<unknown>).then(undefined, ignore);
+    if (isThenable(returned)) {
+      returned.then(undefined, ignore);
     }
   } catch {
     // Deliberately ignored: see above.

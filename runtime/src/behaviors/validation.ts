@@ -4,12 +4,9 @@ import { contractOf } from '../core/compiled.js';
 import type { AnyMessage } from '../core/messages.js';
 import type { PipelineBehavior, PrecheckStep } from '../core/pipeline.js';
 import type { CatgaResult } from '../core/result.js';
+import { isThenable } from '../core/thenable.js';
 import { fail } from '../core/result.js';
 import { attachedValidatorsOf, type ValidateFn, type ValidationIssue } from './validator.js';
-
-function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
-}
 
 /**
  * Runs every validator of the message (those attached to its class, then those given to this instance) and fails

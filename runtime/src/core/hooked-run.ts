@@ -4,6 +4,7 @@ import type { Message } from './messages.js';
 import type { PipelineContext } from './pipeline.js';
 import type { CatgaResult } from './result.js';
 import { Stop, type StepHooks } from './step-hooks.js';
+import { isThenable } from './thenable.js';
 
 /** Runs one handler for one message through its pipeline (or the part of it inside a layer). Never rejects. */
 export type Executor = (message: Message, context: PipelineContext) => Promise<CatgaResult<unknown>>;
@@ -21,10 +22,6 @@ export interface HookedLayer {
 }
 
 type Outcome = CatgaResult<unknown> | Promise<CatgaResult<unknown>>;
-
-function isThenable(value: unknown): value is PromiseLike<CatgaResult<unknown>> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
-}
 
 /**
  * Runs consecutive hooked behaviours around `inner` from one function: every `enter` in order, then `inner`, then
@@ -55,7 +52,7 @@ export function hookedRun(layers: readonly HookedLayer[], inner: Executor, typeN
         result = pipelineFailed(thrown, names[i]!, typeName, context.signal);
         continue;
       }
-      if (isThenable(out)) {
+      if (isThenable<CatgaResult<unknown>>(out)) {
         const name = names[i]!;
         return out.then(
           (settled) => unwind(i - 1, last, settled, states, message, context, startedAt),

@@ -15,6 +15,7 @@ import { compiledHandlerOf, FUSED_HANDLE, type FusedCall, type FusedHandle } fro
 import { InFlight } from './in-flight.js';
 import { type Counter, type Executor, type HookedLayer, hookedRun, UNCOUNTED } from './hooked-run.js';
 import { hooksOf, Stop, type StepHooks } from './step-hooks.js';
+import { isThenable } from './thenable.js';
 
 /** A handler ready to run: its pipeline is composed once, when the instance is built. */
 interface Route {
@@ -27,10 +28,6 @@ interface Route {
    * early.
    */
   readonly executeCounted: Executor | undefined;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /** A synchronous check (a {@link PrecheckStep}) with the name of its behaviour. */
@@ -168,7 +165,7 @@ function behaviorCall(name: string, step: PipelineStep, next: Executor, typeName
       return Promise.resolve(onThrow(thrown));
     }
     // A JavaScript behaviour may return a plain result instead of a promise.
-    if (typeof (pending as { then?: unknown } | undefined)?.then !== 'function') return Promise.resolve(checked(pending));
+    if (!isThenable(pending)) return Promise.resolve(checked(pending));
     return pending.then(checked, onThrow);
   };
 }
