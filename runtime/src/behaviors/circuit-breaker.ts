@@ -46,10 +46,14 @@ class SlidingWindow {
     this.failures = new Array<number>(size).fill(0);
   }
 
-  record(now: number, failed: boolean): void {
-    const index = Math.floor(now / this.bucketMs);
+  /** Counts an outcome at time `at` (monotonic ms). */
+  record(at: number, failed: boolean): void {
+    const index = Math.floor(at / this.bucketMs);
     const slot = index % this.starts.length;
-    if (this.starts[slot] !== index) {
+    const start = this.starts[slot]!;
+    // The slot already holds a later bucket: `at` (a long call's start) is older than the whole window.
+    if (start > index) return;
+    if (start !== index) {
       // The slot holds a bucket that has left the window: reuse it.
       this.starts[slot] = index;
       this.calls[slot] = 0;
@@ -111,9 +115,11 @@ class Circuit {
    * token of the half-open probe it is.
    */
   readonly step: HookedStep<number | object> = hookedStep<number | object>({
-    enter: () => {
+    // The circuit's clock is the run's start time (`performance.now()`), shared with metrics and the timeout: a
+    // successful call reads no clock of its own.
+    timed: true,
+    enter: (_message, _context, now) => {
       if (this.state === 'closed') return this.generation;
-      const now = Date.now();
       if (this.state === 'open') {
         if (now < this.openUntil) return new Stop(this.refuse(this.openUntil - now));
         this.state = 'half-open';
@@ -128,10 +134,10 @@ class Circuit {
       this.probeStartedAt = now;
       return token;
     },
-    leave: (entered, result) => {
+    leave: (entered, result, _message, startedAt) => {
       if (typeof entered === 'number') {
         // The circuit opened meanwhile (other calls failed): this late outcome belongs to a window that is gone.
-        if (this.state === 'closed' && entered === this.generation) this.record(result);
+        if (this.state === 'closed' && entered === this.generation) this.record(result, startedAt);
       } else {
         this.probeEnded(entered, result);
       }
@@ -146,18 +152,23 @@ class Circuit {
     if (outcome === 'success') {
       this.state = 'closed'; // with an empty window: it was cleared when the circuit opened
     } else if (outcome === 'failure') {
-      this.open(Date.now());
+      this.open(performance.now());
     }
     // Neutral (cancelled, domain answer): proves nothing either way; the next call probes again.
   }
 
-  private record(result: CatgaResult<unknown>): void {
+  /** Counts a closed circuit's call; a success counts at the call's start, a failure when it ended. */
+  private record(result: CatgaResult<unknown>, startedAt: number): void {
     const outcome = outcomeOf(result);
     if (outcome === 'neutral') return;
-    const now = Date.now();
-    this.window.record(now, outcome === 'failure');
-    // Only a failure can push the circuit over a threshold.
-    if (outcome === 'success') return;
+    if (outcome === 'success') {
+      // Only a failure can push the circuit over a threshold.
+      this.window.record(startedAt, false);
+      return;
+    }
+    // The circuit opens (and its reset time counts) from the failure, not from when the failed call started.
+    const now = performance.now();
+    this.window.record(now, true);
     const { calls, failures } = this.window.totals(now);
     const { failureRatio, minThroughput, failures: failureLimit } = this.options;
     const tripped = (calls >= minThroughput && failures / calls >= failureRatio) || (failureLimit !== undefined && failures >= failureLimit);
@@ -172,7 +183,8 @@ class Circuit {
     this.window.clear();
   }
 
-  private refuse(retryAfterMs: number): Fail {
+  private refuse(untilMs: number): Fail {
+    const retryAfterMs = Math.ceil(untilMs);
     return fail(
       new CatgaError('CIRCUIT_OPEN', `The circuit of "${this.typeName}" is open: calls are refused for ${retryAfterMs} ms`, {
         retryable: true,
@@ -195,6 +207,9 @@ class Circuit {
  *
  * The policy of a message type is its `circuitBreaker` decorator option merged over `instanceWide`;
  * `circuitBreaker: false` turns it off for that type. Types without a policy get no step at all.
+ *
+ * Its clock is monotonic (`performance.now()`, the pipeline's start time of the call): changing the wall clock moves
+ * no window and no reset. A success counts at the time its call started, a failure at the time it ended.
  *
  * @param instanceWide policy for every message type that does not declare its own
  */

@@ -1,4 +1,4 @@
-import { type Attributes, type Counter, type Histogram, type MeterProvider, metrics, type UpDownCounter, ValueType } from '@opentelemetry/api';
+import { type Attributes, type Counter, createNoopMeter, type Histogram, type MeterProvider, metrics, type UpDownCounter, ValueType } from '@opentelemetry/api';
 import type { PipelineBehavior, PipelineStep } from '../core/pipeline.js';
 import { hookedStep } from '../core/step-hooks.js';
 
@@ -47,8 +47,12 @@ interface Instruments {
   readonly failed: Counter;
 }
 
-function createInstruments(provider: MeterProvider): Instruments {
+/** The instruments, or `undefined` when the provider hands out the API's no-op meter (no SDK registered). */
+function createInstruments(provider: MeterProvider): Instruments | undefined {
   const meter = provider.getMeter('@catga/runtime');
+  // Instruments of the no-op meter stay no-ops for good (the metrics API has no proxy that an SDK registered later
+  // could fill in), so measuring would only cost time: two clock reads and four empty calls per send.
+  if (meter === createNoopMeter()) return undefined;
   return {
     requests: meter.createCounter(MetricName.REQUESTS, {
       description: 'Handler calls, by message type, kind and outcome.',
@@ -88,14 +92,18 @@ function createInstruments(provider: MeterProvider): Instruments {
  *
  * The instruments are created once per behaviour instance, when the first Catga instance using it is built. That
  * is later than this call on purpose: the global metrics API (unlike the tracing one) has no proxy, so a meter
- * taken before the OTel SDK registers its provider would stay a no-op for good.
+ * taken before the OTel SDK registers its provider would stay a no-op for good. For the same reason, when the
+ * provider is the API's no-op one (no SDK registered by then), the behaviour adds no step at all: it could record
+ * nothing, ever.
  */
 export function metricsBehavior(options: MetricsBehaviorOptions = {}): PipelineBehavior {
-  let instruments: Instruments | undefined;
+  let instruments: Instruments | undefined | null;
   return {
     name: 'metrics',
-    forMessage({ typeName, kind }): PipelineStep {
-      const { requests, duration, active, failed } = (instruments ??= createInstruments(options.meterProvider ?? metrics.getMeterProvider()));
+    forMessage({ typeName, kind }): PipelineStep | undefined {
+      instruments ??= createInstruments(options.meterProvider ?? metrics.getMeterProvider()) ?? null;
+      if (instruments === null) return undefined;
+      const { requests, duration, active, failed } = instruments;
       const perType: Attributes = { [MetricAttribute.MESSAGE_TYPE]: typeName, [MetricAttribute.MESSAGE_KIND]: kind };
       const succeeded: Attributes = { ...perType, [MetricAttribute.OUTCOME]: 'ok' };
       const unsuccessful: Attributes = { ...perType, [MetricAttribute.OUTCOME]: 'failed' };

@@ -1,24 +1,48 @@
 import { CatgaError } from '../core/catga-error.js';
 import { cancelled } from '../core/failures.js';
 import { POLICY_CHECKS } from '../core/message-options.js';
-import type { CancellableContext, PipelineBehavior, PipelineContext, PipelineStep } from '../core/pipeline.js';
+import type { PipelineBehavior, PipelineContext, PipelineStep } from '../core/pipeline.js';
+import { DispatchContext } from '../core/dispatch-context.js';
+import { LazyCancellation } from '../core/lazy-cancellation.js';
 import { type CatgaResult, fail } from '../core/result.js';
 import { DeadlineQueue, type Deadlined } from './deadline-queue.js';
 import { effectiveValue } from './policy.js';
 import { hookedStep } from '../core/step-hooks.js';
 
-/** One attempt under a time limit. */
-class Attempt implements Deadlined {
+/** What the attempts of one message type share. */
+interface TimeLimit {
+  readonly typeName: string;
+  timedOut(): CatgaResult<unknown> & { ok: false };
+}
+
+/**
+ * One attempt under a time limit: its entry in the deadline queue and, at once, the cancellation its inner layers
+ * see (one object per attempt instead of four: an entry, a cancellation, its canceller and a closure).
+ */
+class Attempt extends LazyCancellation implements Deadlined {
+  earlier: Deadlined | undefined = undefined;
+  later: Deadlined | undefined = undefined;
   private settled = false;
+  /** The cancel of a derived context that is not the dispatcher's (see {@link Attempt.contextFor}). */
+  private cancelForeign: ((reason: unknown) => void) | undefined = undefined;
 
   constructor(
+    callerSignal: AbortSignal,
     readonly deadline: number,
     private readonly resolve: (result: CatgaResult<unknown>) => void,
-    private readonly callerContext: PipelineContext,
-    private readonly cancellable: CancellableContext,
-    private readonly onTimeout: () => CatgaResult<unknown> & { ok: false },
-    private readonly typeName: string,
-  ) {}
+    private readonly limit: TimeLimit,
+  ) {
+    super(callerSignal);
+  }
+
+  /** The context the inner layers run with: `context` with this attempt's signal. */
+  contextFor(context: PipelineContext): PipelineContext {
+    if (context instanceof DispatchContext) return context.cancelledBy(this);
+    // A context some behaviour made up: derive it the public way.
+    const derived = context.withCancellation();
+    this.cancelForeign = derived.cancel;
+    return derived.context;
+  }
 
   /** The inner pipeline finished first. */
   complete(result: CatgaResult<unknown>): boolean {
@@ -33,14 +57,15 @@ class Attempt implements Deadlined {
     this.settled = true;
     // The caller gave up first and the handler ignored it: report the cancellation, not a timeout (a circuit breaker
     // must not count the caller's impatience against the handler).
-    if (this.callerContext.signal.aborted) {
-      this.resolve(cancelled(this.typeName, this.callerContext.signal));
+    if (this.parent.aborted) {
+      this.resolve(cancelled(this.limit.typeName, this.parent));
       return;
     }
-    const timedOut = this.onTimeout();
+    const timedOut = this.limit.timedOut();
     // Settle first, then abort: whatever the handler returns or throws on abort arrives too late to count.
     this.resolve(timedOut);
-    this.cancellable.cancel(timedOut.error);
+    if (this.cancelForeign === undefined) this.cancel(timedOut.error);
+    else this.cancelForeign(timedOut.error);
   }
 }
 
@@ -68,7 +93,7 @@ export function timeoutBehavior(instanceWideTimeoutMs?: number): PipelineBehavio
       const { typeName } = descriptor;
       const details = Object.freeze({ messageType: typeName, timeoutMs });
       const text = `"${typeName}" did not finish within ${timeoutMs} ms`;
-      const onTimeout = () => fail(new CatgaError('TIMEOUT', text, { retryable: true, details }));
+      const limit: TimeLimit = { typeName, timedOut: () => fail(new CatgaError('TIMEOUT', text, { retryable: true, details })) };
       const queue = new DeadlineQueue<Attempt>();
       return hookedStep<number>({
         timed: true,
@@ -76,11 +101,10 @@ export function timeoutBehavior(instanceWideTimeoutMs?: number): PipelineBehavio
         enter: (_message, _context, startedAt) => startedAt + timeoutMs,
         within: (deadline, context, inner) =>
           new Promise<CatgaResult<unknown>>((resolve, reject) => {
-            const cancellable = context.withCancellation();
-            const attempt = new Attempt(deadline, resolve, context, cancellable, onTimeout, typeName);
+            const attempt = new Attempt(context.signal, deadline, resolve, limit);
             queue.add(attempt);
             // `inner` never rejects; should it, the rejection becomes the behaviour's own failure (PIPELINE_FAILED).
-            inner(cancellable.context).then(
+            inner(attempt.contextFor(context)).then(
               (result) => {
                 if (attempt.complete(result)) queue.remove(attempt);
               },

@@ -45,7 +45,15 @@ export class DispatchContext implements PipelineContext {
 
   withCancellation(): CancellableContext {
     const cancellation = new LazyCancellation(this.signal);
-    return { context: new DispatchContext(this.bus, this.message, cancellation), cancel: (reason) => cancellation.cancel(reason) };
+    return { context: this.cancelledBy(cancellation), cancel: (reason) => cancellation.cancel(reason) };
+  }
+
+  /**
+   * This context with its signal from `cancellation` (made over this context's signal): `withCancellation()` for
+   * a caller that is its own cancellation (the timeout's attempt), with nothing else to allocate. @internal
+   */
+  cancelledBy(cancellation: LazyCancellation): PipelineContext {
+    return new DispatchContext(this.bus, this.message, cancellation);
   }
 
   send<M extends Request>(message: M, options?: SendOptions): Promise<CatgaResult<ResultOf<M>>> {

@@ -12,7 +12,7 @@ export class LazyCancellation {
   private cancelled = false;
   private reason: unknown;
 
-  constructor(private readonly parent: AbortSignal) {}
+  constructor(protected readonly parent: AbortSignal) {}
 
   /** The signal: aborts when the parent does or when {@link LazyCancellation.cancel} is called. */
   get signal(): AbortSignal {

@@ -170,8 +170,10 @@ describe('circuit breaker behaviour', () => {
   });
 
   it.each([0, 1, 83, 166])('forgets failures that have left the sliding window (clock at %i ms into a bucket)', async (offset) => {
-    // Buckets are 167 ms here; the outcome must leave by windowMs whatever the clock's alignment to them.
-    jest.setSystemTime(167 * 1_000_000 + offset);
+    // Buckets are 167 ms here; the outcome must leave by windowMs whatever the clock's alignment to them. The
+    // circuit's clock is performance.now(), which the fake timers move.
+    await jest.advanceTimersByTimeAsync(((167 - (performance.now() % 167)) % 167) + offset);
+    expect(performance.now() % 167).toBe(offset);
     const catga = build(breaker({ failures: 2, windowMs: 10_000 }));
     script = ['boom'];
     await catga.send(new Pay());
@@ -183,6 +185,29 @@ describe('circuit breaker behaviour', () => {
     script = ['boom'];
     await catga.send(new Pay()); // second failure within 10 s of the previous one
     expect(codes([await catga.send(new Pay())])).toEqual(['CIRCUIT_OPEN']);
+  });
+
+  it('ignores a success whose call started longer ago than the window (its bucket is gone) without losing newer failures', async () => {
+    // 60 buckets of 167 ms: a call that started 10,020 ms ago falls in the slot the current bucket now holds.
+    const catga = build(breaker({ failures: 2, windowMs: 10_000 }));
+    script = ['hang'];
+    const long = catga.send(new Pay());
+    await jest.advanceTimersByTimeAsync(60 * 167);
+    script = ['boom'];
+    expect(codes([await catga.send(new Pay())])).toEqual(['HANDLER_FAILED']);
+    release!();
+    expect(codes([await long])).toEqual(['ok']);
+    script = ['boom'];
+    expect(codes([await catga.send(new Pay()), await catga.send(new Pay())])).toEqual(['HANDLER_FAILED', 'CIRCUIT_OPEN']);
+  });
+
+  it('runs on the monotonic clock: a wall-clock jump neither reopens nor heals the circuit', async () => {
+    const catga = build(breaker({ failures: 1, resetMs: 30_000 }));
+    script = ['boom'];
+    await catga.send(new Pay());
+    jest.setSystemTime(Date.now() + 3_600_000); // the wall clock jumps an hour ahead (NTP, a VM resumed)
+    const refused = await catga.send(new Pay());
+    expect(refused.ok || refused.error.details).toEqual({ messageType: 'Pay', retryAfterMs: 30_000 });
   });
 
   it('counts down retryAfterMs while open', async () => {

@@ -1,5 +1,5 @@
 import { CatgaCommand, CatgaHandler, Command, type HandlerContext, createCatga } from '@catga/runtime';
-import { DeadlineQueue } from '../../src/behaviors/deadline-queue.js';
+import { type Deadlined, DeadlineQueue } from '../../src/behaviors/deadline-queue.js';
 import { NEVER_ABORTED } from '../../src/core/abort.js';
 import { LazyCancellation } from '../../src/core/lazy-cancellation.js';
 
@@ -7,11 +7,16 @@ describe('DeadlineQueue', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
+  /** A queue entry that notes its expiry in `expired`. */
+  function entry(deadline: number, name: number, expired: number[]): Deadlined {
+    return { deadline, expire: () => expired.push(name), earlier: undefined, later: undefined };
+  }
+
   it('serves many pending deadlines with one timer, expiring them in order', async () => {
-    const queue = new DeadlineQueue<{ deadline: number; expire(): void }>();
+    const queue = new DeadlineQueue<Deadlined>();
     const expired: number[] = [];
     const start = performance.now();
-    const entries = Array.from({ length: 100 }, (_, i) => ({ deadline: start + 100 + i, expire: () => expired.push(i) }));
+    const entries = Array.from({ length: 100 }, (_, i) => entry(start + 100 + i, i, expired));
     for (const entry of entries) queue.add(entry);
     expect(jest.getTimerCount()).toBe(1);
     queue.remove(entries[0]!); // settled before its deadline
@@ -20,6 +25,24 @@ describe('DeadlineQueue', () => {
     await jest.advanceTimersByTimeAsync(98);
     expect(expired).toHaveLength(99);
     expect(expired.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('puts an earlier deadline that arrives late in its place and re-arms the timer for it', async () => {
+    const queue = new DeadlineQueue<Deadlined>();
+    const expired: number[] = [];
+    const start = performance.now();
+    const [slow, slower, quick, quickest] = [entry(start + 300, 300, expired), entry(start + 400, 400, expired), entry(start + 50, 50, expired), entry(start + 20, 20, expired)];
+    for (const one of [slow, slower, quick, quickest]) queue.add(one);
+    queue.remove(quick!);
+    queue.remove(quick!); // removing twice (or after expiry) does nothing
+    await jest.advanceTimersByTimeAsync(20);
+    expect(expired).toEqual([20]);
+    await jest.advanceTimersByTimeAsync(280);
+    expect(expired).toEqual([20, 300]);
+    queue.remove(slow!); // already expired: nothing to do, the rest stays queued
+    await jest.advanceTimersByTimeAsync(100);
+    expect(expired).toEqual([20, 300, 400]);
     expect(jest.getTimerCount()).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import {
   createCatga,
   fail,
 } from '@catga/runtime';
-import { type Attributes, type Counter, type MeterProvider as ApiMeterProvider, metrics } from '@opentelemetry/api';
+import { type Attributes, type Counter, createNoopMeter, type MeterProvider as ApiMeterProvider, metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
   DataPointType,
@@ -235,5 +235,19 @@ describe('metrics behaviour', () => {
       metrics.disable();
     }
     expect(points(sum(await collect(), 'catga.requests'))).toEqual([[{ ...charge, 'catga.outcome': 'ok' }, 1]]);
+  });
+
+  it('adds no step when the provider is the API\'s no-op one (no SDK registered), and one as soon as an SDK is', () => {
+    const descriptor = { typeName: 'Charge', kind: 'command' as const, handlerName: 'ChargeHandler', messageClass: Charge, options: {} };
+    // Nothing registered: the global provider hands out the no-op meter, which would record nothing, ever.
+    expect(metricsBehavior().forMessage!(descriptor)).toBeUndefined();
+    expect(metricsBehavior({ meterProvider: { getMeter: () => createNoopMeter() } }).forMessage!(descriptor)).toBeUndefined();
+    expect(typeof metricsBehavior({ meterProvider }).forMessage!(descriptor)).toBe('function');
+    expect(metrics.setGlobalMeterProvider(meterProvider)).toBe(true);
+    try {
+      expect(typeof metricsBehavior().forMessage!(descriptor)).toBe('function');
+    } finally {
+      metrics.disable();
+    }
   });
 });

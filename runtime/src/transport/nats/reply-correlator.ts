@@ -18,6 +18,8 @@ export function isNoResponders(result: CatgaResult<unknown>): boolean {
 class PendingReply implements Deadlined {
   private onAbort: (() => void) | undefined;
   private signal: AbortSignal | undefined;
+  earlier: Deadlined | undefined = undefined;
+  later: Deadlined | undefined = undefined;
 
   constructor(
     readonly id: number,
