@@ -80,9 +80,14 @@ export function hookedRun(layers: readonly HookedLayer[], inner: Executor, typeN
       if (layer.within !== undefined) {
         const name = names[i]!;
         const fromHere = i;
+        // Innermost (the timeout, typically): the scope runs `inner` itself, with no reaction of ours in between.
+        const within =
+          fromHere + 1 === count
+            ? (inside: PipelineContext) => inner(message, inside)
+            : (inside: PipelineContext) => enterFrom(fromHere + 1, states, message, inside, startedAt);
         let scoped: Promise<CatgaResult<unknown>> | undefined;
         try {
-          scoped = layer.within(state, context, (inside) => enterFrom(fromHere + 1, states, message, inside, startedAt));
+          scoped = layer.within(state, context, within);
         } catch (thrown) {
           scoped = Promise.resolve(pipelineFailed(thrown, name, typeName, context.signal));
         }
