@@ -9,7 +9,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type CatgaResult, compiledHandlerOf, contractOf, type HandlerContext, unwrap } from '@catga/runtime';
+import { type CatgaResult, compiledHandlerOf, contractOf, type HandlerContext, type MetricsSettings, unwrap } from '@catga/runtime';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { type CaseResult, type HarnessOptions, type LazyVariant, runLazySuite, type Sender } from '../harness.js';
 import type { SuiteReport } from '../report.js';
 import { directCall, type OrderFields, type Placed, SAMPLE_ORDER } from './order.js';
@@ -30,7 +31,8 @@ const TARGETS = [
   { name: 'Catga precompiled, production behaviour set', label: 'precompiled send, production behaviour set', ratio: 2.5 },
 ] as const;
 const DIAGNOSTIC_VALIDATE_INVOKE = 'diagnostic: generated validate + invoke, no mediator';
-const DIAGNOSTIC_CLOCK_READS = 'diagnostic: direct call + the 3 clock reads of the production set';
+const DIAGNOSTIC_CLOCK_READS = 'diagnostic: direct call + the clock read of the production set';
+const WITH_METRICS_SDK = 'Catga precompiled, production behaviour set + OTel metrics SDK';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The fixture, as the bench sees its emitted JavaScript (bench/fixtures/precompiled/src/app.ts)
@@ -42,7 +44,7 @@ interface FixtureApp {
 }
 
 interface FixtureModule {
-  createApp(options: { preset: 'highPerformance' | 'production'; untransformed: 'throw' | 'allow'; order: OrderFields }): FixtureApp;
+  createApp(options: { preset: 'highPerformance' | 'production'; untransformed: 'throw' | 'allow'; order: OrderFields; metrics?: MetricsSettings }): FixtureApp;
   readonly CreateOrder: new (orderId: string, customerId: string, sku: string, qty: number, price: number) => object;
   readonly CreateOrderHandler: new () => { handle(command: object): Promise<Placed> };
 }
@@ -82,9 +84,9 @@ function fixture(build: Build): Promise<FixtureModule> {
  * One Catga instance of the fixture. The transformed build runs with `untransformed: 'throw'` (it would refuse to
  * start if a class had escaped the transformer), the plain one with `untransformed: 'allow'`.
  */
-async function setupCatga(build: Build, preset: 'highPerformance' | 'production'): Promise<Sender<Placed>> {
+async function setupCatga(build: Build, preset: 'highPerformance' | 'production', metrics?: MetricsSettings): Promise<Sender<Placed>> {
   const { createApp } = await fixture(build);
-  const app = createApp({ preset, untransformed: build === 'transformed' ? 'throw' : 'allow', order: SAMPLE_ORDER });
+  const app = createApp({ preset, untransformed: build === 'transformed' ? 'throw' : 'allow', order: SAMPLE_ORDER, ...(metrics === undefined ? {} : { metrics }) });
   if (app.transformed !== (build === 'transformed')) {
     await app.close();
     throw new Error(`the ${build} build of the fixture ${app.transformed ? 'carries' : 'lacks'} the transformer's contract and executor`);
@@ -93,6 +95,32 @@ async function setupCatga(build: Build, preset: 'highPerformance' | 'production'
     send: app.send,
     normalise: (output) => unwrap(output as CatgaResult<Placed>),
     close: () => app.close(),
+  };
+}
+
+/** A reader that never exports: the SDK aggregates every measurement, nothing leaves the process. */
+class IdleReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * The production set with metrics that record: an OTel SDK `MeterProvider` (with a reader, so the SDK aggregates)
+ * instead of the API's no-op meter, for which the metrics behaviour adds no step.
+ */
+async function setupWithMetricsSdk(): Promise<Sender<Placed>> {
+  const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
+  const sender = await setupCatga('transformed', 'production', { meterProvider });
+  return {
+    ...sender,
+    close: async () => {
+      await sender.close();
+      await meterProvider.shutdown();
+    },
   };
 }
 
@@ -142,19 +170,17 @@ async function setupValidateInvoke(): Promise<Sender<Placed>> {
 }
 
 /**
- * Diagnostic: a direct call with the clock reads the production behaviour set cannot do without (the call's start
- * and end for the duration histogram, the wall clock for the circuit breaker's window), and nothing else. Against
- * the floor, this is the least the production row could cost on this machine.
+ * Diagnostic: a direct call with the clock read the production behaviour set cannot do without (the call's start:
+ * the timeout's deadline and the circuit breaker's window; with no OTel SDK, nothing measures a duration), and
+ * nothing else. Against the floor, this is what that read alone costs on this machine.
  */
 function setupClockReads(): Sender<Placed> {
   const direct = directCall();
   let sink = 0;
   return {
     send: () => {
-      const startedAt = performance.now();
-      const placed = direct.send();
-      sink += performance.now() - startedAt + Date.now();
-      return placed;
+      sink += performance.now();
+      return direct.send();
     },
     close: async () => {
       // Read once so that the reads above are not dead code to the optimiser.
@@ -169,6 +195,7 @@ const VARIANTS: readonly LazyVariant<Placed>[] = [
   { name: 'direct call (floor)', setup: directCall },
   { name: TARGETS[0].name, setup: () => setupCatga('transformed', 'highPerformance') },
   { name: TARGETS[1].name, setup: () => setupCatga('transformed', 'production') },
+  { name: WITH_METRICS_SDK, setup: setupWithMetricsSdk },
   { name: 'Catga run-time path (tsc), highPerformance (no behaviours)', setup: () => setupCatga('plain', 'highPerformance') },
   { name: 'Catga run-time path (tsc), production behaviour set', setup: () => setupCatga('plain', 'production') },
   { name: '@nestjs/cqrs CommandBus.execute', setup: setupNestCqrs },
@@ -196,20 +223,24 @@ const NOTES = [
     '`handle()` from one function), the run-time build has no validator. Every row sends one message type in a loop, ' +
     'so the dispatcher\'s one-entry route cache always hits; an app alternating types pays its map lookup (~5 ns). *production behaviour set* is ' +
     '`createCatga({ preset: \'production\' })`: logging at `warn` (to a logger whose methods do nothing, so no console ' +
-    'I/O; a successful call is not logged at `warn` anyway), tracing and metrics (`@opentelemetry/api` no-ops, no SDK ' +
-    'registered), dead letter, the 30 s timeout, the circuit breaker, and the preset\'s `asyncDispatch` (one ' +
-    'microtask hop per send). *@nestjs/cqrs* and *mediatr-ts* are the in-process send suite\'s set-ups, reused.',
+    'I/O; a successful call is not logged at `warn` anyway), tracing and metrics with no OTel SDK registered (spans ' +
+    'are `@opentelemetry/api` no-ops; the metrics behaviour adds no step at all, since the API\'s no-op meter can ' +
+    'never record), dead letter, the 30 s timeout, the circuit breaker, and the preset\'s `asyncDispatch` (one ' +
+    'microtask hop per send). *+ OTel metrics SDK* is the same set with metrics that record: an SDK `MeterProvider` ' +
+    '(`@opentelemetry/sdk-metrics`, a reader that never exports) passed to `withMetrics`, so each send also counts, ' +
+    'times and records its duration in the SDK\'s aggregations. *@nestjs/cqrs* and *mediatr-ts* are the in-process ' +
+    'send suite\'s set-ups, reused.',
   'The two *diagnostic* rows take the mediator away: the generated `invoke(handler, command, context)` of the ' +
     'handler called directly, then the generated validator followed by that call. Against the floor they show what ' +
     'the transformer\'s output costs per send; the rest of a precompiled row is the runtime\'s dispatch and pipeline. ' +
     '(The precompiled rows run the fused copy of `handle()` instead of `invoke`; that copy, which also builds the ' +
     'result object, costs about what `invoke` does.)',
   'In both builds the production set\'s behaviours run as one hooked run (synchronous enter/leave hooks around the ' +
-    'handler call, no promise per layer). What it cannot avoid per send: three clock reads (the start and end of the ' +
-    'duration histogram, the circuit breaker\'s wall clock; each costs about as much as the whole floor on this VM), ' +
-    'an OTel span and four instrument calls, the timeout\'s race (a promise, a per-attempt cancellable context and ' +
-    'an entry in its deadline queue), and the `asyncDispatch` hop. The last diagnostic row is the floor plus those ' +
-    'three clock reads alone.',
+    'handler call, no promise per layer). What it cannot avoid per send: one clock read (the call\'s start, shared by ' +
+    'the timeout\'s deadline and the circuit breaker\'s window; it costs about as much as the whole floor on this ' +
+    'VM), an OTel span, the timeout\'s race (a promise and a per-attempt cancellable context, linked into its ' +
+    'deadline queue), and the `asyncDispatch` hop. The last diagnostic row is the floor plus that clock read alone. ' +
+    'With an SDK meter, metrics add a second read (the call\'s end) and the SDK\'s own recording.',
 ];
 
 function targetNotes(cases: readonly CaseResult[]): { lines: string[]; table: string; split: string } {
@@ -242,7 +273,7 @@ function targetNotes(cases: readonly CaseResult[]): { lines: string[]; table: st
     `runtime: ${ns(byName.get(TARGETS[0].name)!.nsPerOp - generatedCode)} ns of dispatch without behaviours ` +
     `(highPerformance row minus diagnostic row) and ${ns(byName.get(TARGETS[1].name)!.nsPerOp - byName.get(TARGETS[0].name)!.nsPerOp)} ns ` +
     'more with the production behaviour set. ' +
-    `The floor plus the production set's three clock reads alone is ${byName.get(DIAGNOSTIC_CLOCK_READS)!.timesFloor.toFixed(2)}× the floor ` +
+    `The floor plus the production set's clock read alone is ${byName.get(DIAGNOSTIC_CLOCK_READS)!.timesFloor.toFixed(2)}× the floor ` +
     `(target of the production row: ≤ ${TARGETS[1].ratio.toFixed(1)}×).`;
   return { lines: rows.map((r) => `  ${r.cells[0]}: ${r.cells[2]} (target ${r.cells[3]}: ${r.cells[4]}), ${r.cells[5]} the run-time path`), table, split };
 }
