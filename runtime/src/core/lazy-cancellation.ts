@@ -12,6 +12,7 @@ export class LazyCancellation {
   private cancelled = false;
   private reason: unknown;
 
+  /** @param parent the signal this one follows (the timeout's attempt reads it to tell a caller's abort from its own) */
   constructor(protected readonly parent: AbortSignal) {}
 
   /** The signal: aborts when the parent does or when {@link LazyCancellation.cancel} is called. */
@@ -22,11 +23,6 @@ export class LazyCancellation {
       this.combined = this.parent === NEVER_ABORTED ? controller.signal : AbortSignal.any([this.parent, controller.signal]);
     }
     return this.combined;
-  }
-
-  /** Whether the parent aborted (checked without creating the signal). */
-  get parentAborted(): boolean {
-    return this.parent.aborted;
   }
 
   /** Aborts the signal with `reason` (now if it exists, at birth otherwise). Later calls do nothing. */
