@@ -132,6 +132,11 @@ export type { PersistenceStores } from './persistence/persistence-stores.js';
 export { validateMessageOptions } from './core/message-options.js';
 export { compiledHandlerOf, contractOf, defineContract, defineHandler, FUSED_HANDLE, publishCompiled, sendCompiled } from './core/compiled.js';
 export type { CatgaRegistry, CompiledContract, CompiledHandler, ContractField, DefinedHandler, FusedHandle, HandlerReturn } from './core/compiled.js';
+// What generated pipelines are written against (docs/transformer.md, "Pipelines"); not for hand-written code.
+export type { CompiledPipeline, PipelineExecutor, PipelineRoute, PipelineSlot, PipelineSlots } from './core/compiled-pipeline.js';
+export { Stop } from './core/step-hooks.js';
+export type { StepHooks } from './core/step-hooks.js';
+export { isThenable } from './core/thenable.js';
 export { saga, SagaDefinition } from './saga/saga-definition.js';
 export type { AnySagaDefinition, SagaFailure, SagaOptions, SagaStartedByOptions, SagaPatch, SagaRetryOptions, SagaStepContext, SagaStepOptions, SagaWaitOptions } from './saga/saga-definition.js';
 export { SagaHost } from './saga/saga-host.js';

@@ -4,11 +4,11 @@ import type { Finding } from './analysis/diagnostics.js';
 import type { AnalysisContext, CatgaTransformerOptions, TypeScript } from './context.js';
 import { transformFile } from './transform/file-transformer.js';
 
-const OPTION_KEYS = ['requireHandlers', 'rewriteCallSites'] as const;
+const OPTION_KEYS = ['requireHandlers', 'rewriteCallSites', 'compilePipelines'] as const;
 
 /** Reads the transformer's own options out of a plugin entry (which also holds `transform` and ts-patch keys). */
 export function resolveOptions(raw: Partial<Record<string, unknown>> | undefined): Required<CatgaTransformerOptions> {
-  const options = { requireHandlers: true, rewriteCallSites: true };
+  const options = { requireHandlers: true, rewriteCallSites: true, compilePipelines: true };
   for (const key of OPTION_KEYS) {
     const value = raw?.[key];
     if (value === undefined) continue;

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../behaviors/validator.js';
+import type { CompiledPipeline } from './compiled-pipeline.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import type { HandlerContext, PublishOptions, SendOptions } from './handler.js';
 import type { Event, MessageClass, MessageKind, Request, ResultOf } from './messages.js';
@@ -75,8 +76,23 @@ export interface CompiledHandler {
   readonly invoke: (handler: never, message: never, context: HandlerContext) => unknown;
   /** Whether the class carries the fused handle() under {@link FUSED_HANDLE}. */
   readonly fused?: boolean;
+  /**
+   * The handler's hooked behaviours as straight-line code, run instead of the runtime's shared hooked run where the
+   * route's behaviours fit its slots (absent with the plugin's `compilePipelines: false`).
+   */
+  readonly pipeline?: CompiledPipeline;
   /** Where the class is declared, `file:line`. */
   readonly source: string;
+}
+
+function isPipeline(pipeline: CompiledPipeline): boolean {
+  return (
+    typeof pipeline === 'object' &&
+    pipeline !== null &&
+    typeof pipeline.create === 'function' &&
+    Array.isArray(pipeline.slots) &&
+    pipeline.slots.every((slot) => typeof slot?.name === 'string' && typeof slot.within === 'boolean' && typeof slot.leave === 'boolean')
+  );
 }
 
 /** A compiled handler as the runtime keeps it: with the handle() its fused copy was made from, when it has one. */
@@ -114,7 +130,7 @@ export function contractOf(messageClass: Function): CompiledContract | undefined
 /** Records the compiled executor of a handler class. Called by generated code right after the class definition. */
 export function defineHandler(handlerClass: Function, compiled: CompiledHandler): void {
   const field = `handlers.${handlerClass.name}`;
-  if (typeof compiled.invoke !== 'function' || kindOf(compiled.message) === undefined) {
+  if (typeof compiled.invoke !== 'function' || kindOf(compiled.message) === undefined || (compiled.pipeline !== undefined && !isPipeline(compiled.pipeline))) {
     throw new CatgaConfigurationError(field, 'the generated handler description is malformed (rebuild)');
   }
   if (own(handlerClass, COMPILED_HANDLER) !== undefined) throw new CatgaConfigurationError(field, `${handlerClass.name} has two generated executors`);

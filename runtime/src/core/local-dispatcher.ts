@@ -12,6 +12,7 @@ import { ErrorCode } from './error-codes.js';
 import type { InboundDispatcher } from './transport.js';
 import { CatgaConfigurationError } from './configuration-error.js';
 import { compiledHandlerOf, FUSED_HANDLE, type FusedCall, type FusedHandle } from './compiled.js';
+import { type CompiledPipeline, compiledRun } from './compiled-pipeline.js';
 import { InFlight } from './in-flight.js';
 import { type Counter, type Executor, type HookedLayer, hookedRun, UNCOUNTED } from './hooked-run.js';
 import { hooksOf, Stop, type StepHooks } from './step-hooks.js';
@@ -196,10 +197,11 @@ function layerOf(name: string, step: PipelineStep): Layer {
 
 /**
  * Composes the pipeline around `handler`, innermost layer first. Consecutive hooked layers run from one function
- * ({@link hookedRun}) unless they are all synchronous checks, which chain inline; any other step wraps what is
- * inside it. `counter`, when given, is counted by the outermost hooked run (the caller makes sure it is outermost).
+ * unless they are all synchronous checks, which chain inline: the handler's generated pipeline when they fit its
+ * slots, else the shared {@link hookedRun}. Any other step wraps what is inside it. `counter`, when given, is
+ * counted by the outermost hooked run (the caller makes sure it is outermost).
  */
-function composePipeline(layers: readonly Layer[], handler: Executor, typeName: string, counter: Counter = UNCOUNTED): Executor {
+function composePipeline(layers: readonly Layer[], handler: Executor, typeName: string, pipeline: CompiledPipeline | undefined, counter: Counter = UNCOUNTED): Executor {
   let next = handler;
   let end = layers.length;
   while (end > 0) {
@@ -216,7 +218,8 @@ function composePipeline(layers: readonly Layer[], handler: Executor, typeName: 
       for (let i = group.length - 1; i >= 0; i--) next = precheckCall(group[i]!.name, group[i]!.precheck!, next, typeName);
     } else {
       const hooked: HookedLayer[] = group.map(({ name, hooks }) => ({ name, hooks: hooks! }));
-      next = hookedRun(hooked, next, typeName, start === 0 ? counter : UNCOUNTED);
+      const counted = start === 0 ? counter : UNCOUNTED;
+      next = (pipeline === undefined ? undefined : compiledRun(pipeline, hooked, next, typeName, counted)) ?? hookedRun(hooked, next, typeName, counted);
     }
     end = start;
   }
@@ -296,6 +299,7 @@ export class LocalDispatcher implements InboundDispatcher {
       }
       const { typeName } = registration;
       const resolve = resolver(registration, services);
+      const pipeline = compiledHandlerOf(registration.handlerClass)?.pipeline;
       // A route counts itself in the calls in flight when that costs nothing: its outermost layers are synchronous
       // checks (the handler call's own count is the route's) or hooked behaviours (their run counts itself).
       let executeCounted: Executor | undefined;
@@ -305,14 +309,14 @@ export class LocalDispatcher implements InboundDispatcher {
         executeCounted =
           single !== undefined && more.length === 0
             ? handlerCall(registration, resolve, this.inFlight, true, { name: single.name, precheck: single.precheck! })
-            : composePipeline(layers, handlerCall(registration, resolve, this.inFlight), typeName);
+            : composePipeline(layers, handlerCall(registration, resolve, this.inFlight), typeName, pipeline);
       } else if (single?.hooks !== undefined) {
-        executeCounted = composePipeline(layers, handlerCall(registration, resolve, UNCOUNTED), typeName, this.inFlight);
+        executeCounted = composePipeline(layers, handlerCall(registration, resolve, UNCOUNTED), typeName, pipeline, this.inFlight);
       }
       const route: Route = {
         typeName: registration.typeName,
         handlerName: registration.handlerName,
-        execute: composePipeline(layers, handlerCall(registration, resolve, UNCOUNTED), typeName),
+        execute: composePipeline(layers, handlerCall(registration, resolve, UNCOUNTED), typeName, pipeline),
         executeCounted,
       };
       if (handlerMetadataOf(registration.handlerClass)?.options.leaderOnly === true) {

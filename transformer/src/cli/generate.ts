@@ -292,7 +292,7 @@ export function generateFile(ts: TypeScript, program: TS.Program, options: Gener
     const handlerLocal = localOf(handler.ref, undefined, 'Handler');
     const messageLocal = localOf(handler.message, handler.ref.declaration.getSourceFile(), handler.messageKind === 'event' ? 'Event' : handler.messageKind === 'query' ? 'Query' : 'Command');
     if (handlerLocal === undefined || messageLocal === undefined) continue;
-    blocks.push(writeHandler(handler, handlerLocal, messageLocal, true));
+    blocks.push(writeHandler(handler, handlerLocal, messageLocal, true, false, ctx.options.compilePipelines));
     registryHandlers.push(handlerLocal);
   }
 

@@ -1,4 +1,5 @@
 import type { HandlerModel, MessageModel } from '../analysis/model.js';
+import { writePipeline, writePipelineEntry } from './pipeline-programmer.js';
 import { writeValidator } from './validator-programmer.js';
 
 // Model -> code text. The plugin wraps the text in the emitted file; `catga generate` writes it into .ts files.
@@ -36,17 +37,21 @@ export function writeContract(message: MessageModel, classExpression: string, ty
 /**
  * `__catga.defineHandler(H, {...});`: the handler's executor. `invoke` is the handler call with no lookup;
  * `returns` tells the runtime whether to await (read from handle()'s declared return type); `fused` says the
- * class carries the compiled copy of handle() the plugin added (`catga generate` cannot add one).
+ * class carries the compiled copy of handle() the plugin added (`catga generate` cannot add one); `pipeline` is the
+ * handler's hooked behaviours as straight-line code, a function written before the description (see
+ * pipeline-programmer.ts).
  */
-export function writeHandler(handler: HandlerModel, classExpression: string, messageExpression: string, typed: boolean, fused = false): string {
+export function writeHandler(handler: HandlerModel, classExpression: string, messageExpression: string, typed: boolean, fused = false, pipeline = true): string {
   const context = handler.takesContext ? (typed ? ', context: __catga.HandlerContext' : ', context') : '';
   const parameters = typed ? `(handler: ${classExpression}, message: ${messageExpression}${context})` : `(handler, message${context})`;
   return [
+    ...(pipeline ? [writePipeline(classExpression, handler.message.name, typed)] : []),
     `__catga.defineHandler(${classExpression}, {`,
     `    message: ${messageExpression},`,
     `    returns: ${q(handler.returns)},`,
     `    invoke: ${parameters} => handler.handle(message${handler.takesContext ? ', context' : ''}),`,
     ...(fused ? ['    fused: true,'] : []),
+    ...(pipeline ? [writePipelineEntry(classExpression)] : []),
     `    source: ${q(handler.source)},`,
     '});',
   ].join('\n');

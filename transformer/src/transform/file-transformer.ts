@@ -87,7 +87,7 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
       report({ code: CatgaCode.invalidHandler, node: handler.ref.declaration.name ?? handler.ref.declaration, severity: 'error', message: `${handler.ref.name} handles ${handler.message.name}, which its module does not export; export the message class so the handler's executor can refer to it.` });
     } else {
       if (handler.fusedHandle !== undefined) fusedHandles.set(handler.ref.declaration, handler.fusedHandle);
-      add(handler.ref.declaration, writeHandler(handler, handler.ref.name, messageExpression, false, handler.fusedHandle !== undefined));
+      add(handler.ref.declaration, writeHandler(handler, handler.ref.name, messageExpression, false, handler.fusedHandle !== undefined, ctx.options.compilePipelines));
     }
   }
 
