@@ -52,8 +52,11 @@ function snapshot() {
 }
 async function main() {
     const policy = (process.env['CATGA_UNTRANSFORMED'] ?? 'throw');
+    // A circuit breaker and a timeout make each route's hooked run: the generated pipeline in the transformed build.
     const builder = (0, runtime_1.createCatga)({ untransformed: policy })
         .withLogging(false)
+        .withCircuitBreaker({})
+        .withTimeout({ timeoutMs: 10_000 })
         .handler(handlers_js_1.PlaceOrderHandler)
         .handler(handlers_js_1.GetOrderHandler)
         .handler(handlers_js_1.PingHandler)

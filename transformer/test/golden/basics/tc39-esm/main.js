@@ -17,8 +17,11 @@ function snapshot() {
 }
 async function main() {
     const policy = (process.env['CATGA_UNTRANSFORMED'] ?? 'throw');
+    // A circuit breaker and a timeout make each route's hooked run: the generated pipeline in the transformed build.
     const builder = createCatga({ untransformed: policy })
         .withLogging(false)
+        .withCircuitBreaker({})
+        .withTimeout({ timeoutMs: 10_000 })
         .handler(PlaceOrderHandler)
         .handler(GetOrderHandler)
         .handler(PingHandler)
