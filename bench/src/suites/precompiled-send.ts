@@ -235,8 +235,11 @@ const NOTES = [
     'the transformer\'s output costs per send; the rest of a precompiled row is the runtime\'s dispatch and pipeline. ' +
     '(The precompiled rows run the fused copy of `handle()` instead of `invoke`; that copy, which also builds the ' +
     'result object, costs about what `invoke` does.)',
-  'In both builds the production set\'s behaviours run as one hooked run (synchronous enter/leave hooks around the ' +
-    'handler call, no promise per layer). What it cannot avoid per send: one clock read (the call\'s start, shared by ' +
+  'The production set\'s behaviours are synchronous enter/leave hooks around the handler call, with no promise per ' +
+    'layer. In the precompiled build they run through the pipeline the transformer generated for the handler: the ' +
+    'hooks written out slot by slot, so each hook has call sites of its own that V8 inlines. The run-time build ' +
+    'runs the same hooks from the runtime\'s shared hooked run, a loop whose call sites see every behaviour; that is ' +
+    'most of the gap between the two production rows. What neither can avoid per send: one clock read (the call\'s start, shared by ' +
     'the timeout\'s deadline and the circuit breaker\'s window; it costs about as much as the whole floor on this ' +
     'VM), an OTel span, the timeout\'s race (a promise and a per-attempt cancellable context, linked into its ' +
     'deadline queue), and the `asyncDispatch` hop. The last diagnostic row is the floor plus that clock read alone. ' +
