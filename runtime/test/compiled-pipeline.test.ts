@@ -207,7 +207,7 @@ describe('generated pipeline', () => {
   });
 
   it('is declared at module level under a name of its own', () => {
-    expect(writePipeline('SampleHandler', 'Sample', false)).toContain(`function ${pipelineName('SampleHandler')}(slots, route) {`);
+    expect(writePipeline('SampleHandler', 'Sample', false)).toContain(`const ${pipelineName('SampleHandler')} = (slots, route) => {`);
   });
 });
 

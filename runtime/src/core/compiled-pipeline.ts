@@ -71,8 +71,8 @@ export function slotsFor(pipeline: CompiledPipeline, layers: readonly HookedLaye
  * does not fit it (see {@link slotsFor}).
  */
 export function compiledRun(pipeline: CompiledPipeline, layers: readonly HookedLayer[], inner: Executor, typeName: string, counter: Counter): Executor | undefined {
-  const slots = slotsFor(pipeline, layers);
-  if (slots === undefined || layers.length === 0) return undefined;
+  const slots = layers.length === 0 ? undefined : slotsFor(pipeline, layers);
+  if (slots === undefined) return undefined;
   const timed = layers.some((layer) => layer.hooks.timed === true);
   const route: PipelineRoute = {
     inner,

@@ -9,6 +9,7 @@ import type { ClassRef } from '../analysis/model.js';
 import type { TypeScript } from '../context.js';
 import { analysisContext, resolveOptions } from '../create-transformer.js';
 import { writeContract, writeHandler } from '../emit/contract-programmer.js';
+import { writePipeline } from '../emit/pipeline-programmer.js';
 import { relativeSpecifier, userImportOf } from '../emit/module-refs.js';
 
 // `catga generate`: the analysis and the code writers of the ts-patch plugin, writing ONE TypeScript file that the
@@ -292,6 +293,7 @@ export function generateFile(ts: TypeScript, program: TS.Program, options: Gener
     const handlerLocal = localOf(handler.ref, undefined, 'Handler');
     const messageLocal = localOf(handler.message, handler.ref.declaration.getSourceFile(), handler.messageKind === 'event' ? 'Event' : handler.messageKind === 'query' ? 'Query' : 'Command');
     if (handlerLocal === undefined || messageLocal === undefined) continue;
+    if (ctx.options.compilePipelines) blocks.push(writePipeline(handlerLocal, handler.message.name, true));
     blocks.push(writeHandler(handler, handlerLocal, messageLocal, true, false, ctx.options.compilePipelines));
     registryHandlers.push(handlerLocal);
   }

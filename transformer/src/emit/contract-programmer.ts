@@ -1,5 +1,5 @@
 import type { HandlerModel, MessageModel } from '../analysis/model.js';
-import { writePipeline, writePipelineEntry } from './pipeline-programmer.js';
+import { writePipelineEntry } from './pipeline-programmer.js';
 import { writeValidator } from './validator-programmer.js';
 
 // Model -> code text. The plugin wraps the text in the emitted file; `catga generate` writes it into .ts files.
@@ -37,15 +37,13 @@ export function writeContract(message: MessageModel, classExpression: string, ty
 /**
  * `__catga.defineHandler(H, {...});`: the handler's executor. `invoke` is the handler call with no lookup;
  * `returns` tells the runtime whether to await (read from handle()'s declared return type); `fused` says the
- * class carries the compiled copy of handle() the plugin added (`catga generate` cannot add one); `pipeline` is the
- * handler's hooked behaviours as straight-line code, a function written before the description (see
- * pipeline-programmer.ts).
+ * class carries the compiled copy of handle() the plugin added (`catga generate` cannot add one); `pipeline` names
+ * the function `writePipeline` (pipeline-programmer.ts) wrote for the handler, which goes before this statement.
  */
 export function writeHandler(handler: HandlerModel, classExpression: string, messageExpression: string, typed: boolean, fused = false, pipeline = true): string {
   const context = handler.takesContext ? (typed ? ', context: __catga.HandlerContext' : ', context') : '';
   const parameters = typed ? `(handler: ${classExpression}, message: ${messageExpression}${context})` : `(handler, message${context})`;
   return [
-    ...(pipeline ? [writePipeline(classExpression, handler.message.name, typed)] : []),
     `__catga.defineHandler(${classExpression}, {`,
     `    message: ${messageExpression},`,
     `    returns: ${q(handler.returns)},`,

@@ -41,9 +41,10 @@ export function writePipelineEntry(handlerName: string): string {
 }
 
 /**
- * The function that creates a handler's pipeline for one route, at module level (declared before the class it
- * serves is described). `typed` writes the TypeScript that `catga generate` emits; otherwise plain JavaScript that
- * any ES2015 target accepts, since the plugin inserts the text as it is, after TypeScript's own down-levelling.
+ * The function that creates a handler's pipeline for one route, a module-level constant declared before the
+ * `defineHandler` statement that names it. `typed` writes the TypeScript that `catga generate` emits; otherwise
+ * plain JavaScript that any ES2015 target accepts, since the plugin inserts the text as it is, after TypeScript's
+ * own down-levelling.
  */
 export function writePipeline(handlerName: string, messageName: string, typed: boolean): string {
   const t = (annotation: string): string => (typed ? annotation : '');
@@ -55,7 +56,8 @@ export function writePipeline(handlerName: string, messageName: string, typed: b
   };
 
   add(0, `/** The pipeline of ${handlerName} for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */`);
-  add(0, `function ${pipelineName(handlerName)}(slots${t(': __catga.PipelineSlots')}, route${t(': __catga.PipelineRoute')})${t(': __catga.PipelineExecutor')} {`);
+  // A constant rather than a function declaration: the plugin prints generated text as an expression statement.
+  add(0, `const ${pipelineName(handlerName)} = (slots${t(': __catga.PipelineSlots')}, route${t(': __catga.PipelineRoute')})${t(': __catga.PipelineExecutor')} => {`);
   add(1, `const [${PIPELINE_SLOTS.map((slot) => slot.id).join(', ')}] = slots;`);
   add(1, `/** One call of ${messageName}: its message, its start, and what each slot's enter() gave its leave(). */`);
   add(1, 'class Run {');
@@ -68,8 +70,7 @@ export function writePipeline(handlerName: string, messageName: string, typed: b
   for (const slot of PIPELINE_SLOTS) if (slot.leave) add(3, `this.${slot.id} = undefined;`);
   add(2, '}');
 
-  const count = PIPELINE_SLOTS.length;
-  const enterOf = (k: number): string => (k < count ? `enter${capitalized(PIPELINE_SLOTS[k]!.id)}` : 'callInner');
+  const enterOf = (k: number): string => (k <= last ? `enter${capitalized(PIPELINE_SLOTS[k]!.id)}` : 'callInner');
   const leaveOf = (k: number): string => `leave${capitalized(PIPELINE_SLOTS[k]!.id)}`;
   /** A result passing slot `k` outwards (its own leave() done or skipped): the call's end, or the slot before. */
   const past = (k: number, value: string): string => (k === 0 ? `route.end(${value})` : `first === ${k} ? ${value} : this.${leaveOf(k - 1)}(${value}, first, context)`);
@@ -77,9 +78,9 @@ export function writePipeline(handlerName: string, messageName: string, typed: b
   const promise = t(': Promise<__catga.CatgaResult<unknown>>');
   const outcome = t(': __catga.CatgaResult<unknown> | Promise<__catga.CatgaResult<unknown>>');
   const thrown = `(thrown${t(': unknown')})`;
+  add(2, '// enterX: slot X\'s enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.');
   PIPELINE_SLOTS.forEach((slot, k) => {
     const { id, name } = slot;
-    // Slot 0 is entered by the call itself, so its run starts there: `first` is 0, and read only to pass it on.
     add(2, `${enterOf(k)}(first${t(': number')}, ${context})${promise} {`);
     add(3, `if (${id} !== undefined) {`);
     add(4, `let state${t(': unknown')};`, 'try {');
@@ -104,14 +105,14 @@ export function writePipeline(handlerName: string, messageName: string, typed: b
     add(3, '}');
     add(3, `return this.${enterOf(k + 1)}(first, context);`);
     add(2, '}');
+    // Slot 0's leave() is always the call's last: its `first` is 0 and goes unread.
     const firstParam = k === 0 ? '_first' : 'first';
+    add(2, `${leaveOf(k)}(done${t(': __catga.CatgaResult<unknown>')}, ${firstParam}${t(': number')}, ${context})${outcome} {`);
     if (!slot.leave) {
-      add(2, `${leaveOf(k)}(done${t(': __catga.CatgaResult<unknown>')}, ${firstParam}${t(': number')}, ${context})${outcome} {`);
       add(3, `return ${past(k, 'done')};`);
       add(2, '}');
       return;
     }
-    add(2, `${leaveOf(k)}(done${t(': __catga.CatgaResult<unknown>')}, ${firstParam}${t(': number')}, ${context})${outcome} {`);
     add(3, `if (${id} !== undefined && ${id}.leave !== undefined) {`);
     add(4, `let left${outcome};`, 'try {');
     add(5, `left = ${id}.leave(this.${id}, done, this.message, this.startedAt);`);
@@ -124,7 +125,7 @@ export function writePipeline(handlerName: string, messageName: string, typed: b
     add(3, `return ${past(k, 'done')};`);
     add(2, '}');
   });
-  add(2, `${enterOf(count)}(first${t(': number')}, ${context})${promise} {`);
+  add(2, `${enterOf(last + 1)}(first${t(': number')}, ${context})${promise} {`);
   add(3, `return route.inner(this.message, context).then((done) => this.${leaveOf(last)}(done, first, context), ${thrown} => this.${leaveOf(last)}(${failed('route.innermost')}, first, context));`);
   add(2, '}');
   add(1, '}');
@@ -132,6 +133,6 @@ export function writePipeline(handlerName: string, messageName: string, typed: b
   add(2, 'route.start();');
   add(2, `return new Run(message, route.startedAt()).${enterOf(0)}(0, context);`);
   add(1, '};');
-  add(0, '}');
+  add(0, '};');
   return lines.join('\n');
 }

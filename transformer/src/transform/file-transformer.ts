@@ -4,6 +4,7 @@ import { CatgaCode, type Finding, toDiagnostic } from '../analysis/diagnostics.j
 import type { AnalysisContext } from '../context.js';
 import { writeContract, writeHandler } from '../emit/contract-programmer.js';
 import { ModuleRefs } from '../emit/module-refs.js';
+import { writePipeline } from '../emit/pipeline-programmer.js';
 import { rewriteCallSite } from './call-sites.js';
 import { fusedHandleMethod } from './fused-handle.js';
 
@@ -87,6 +88,7 @@ export function transformFile(ctx: AnalysisContext, context: TS.TransformationCo
       report({ code: CatgaCode.invalidHandler, node: handler.ref.declaration.name ?? handler.ref.declaration, severity: 'error', message: `${handler.ref.name} handles ${handler.message.name}, which its module does not export; export the message class so the handler's executor can refer to it.` });
     } else {
       if (handler.fusedHandle !== undefined) fusedHandles.set(handler.ref.declaration, handler.fusedHandle);
+      if (ctx.options.compilePipelines) add(handler.ref.declaration, writePipeline(handler.ref.name, handler.message.name, false));
       add(handler.ref.declaration, writeHandler(handler, handler.ref.name, messageExpression, false, handler.fusedHandle !== undefined, ctx.options.compilePipelines));
     }
   }

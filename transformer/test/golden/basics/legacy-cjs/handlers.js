@@ -74,7 +74,7 @@ exports.PlaceOrderHandler = PlaceOrderHandler = __decorate([
     (0, runtime_1.CatgaHandler)(messages_js_1.PlaceOrder)
 ], PlaceOrderHandler);
 /** The pipeline of PlaceOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PlaceOrderHandler(slots, route) {
+const __catga_pipeline_PlaceOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of PlaceOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -87,6 +87,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -273,7 +274,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PlaceOrderHandler, {
     message: __catga_m0.PlaceOrder,
     returns: "promise",
@@ -326,7 +327,7 @@ exports.CancelOrderHandler = CancelOrderHandler = __decorate([
     (0, runtime_1.CatgaHandler)()
 ], CancelOrderHandler);
 /** The pipeline of CancelOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_CancelOrderHandler(slots, route) {
+const __catga_pipeline_CancelOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of CancelOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -339,6 +340,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -525,7 +527,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(CancelOrderHandler, {
     message: __catga_m0.CancelOrder,
     returns: "promise",
@@ -564,7 +566,7 @@ exports.GetOrderHandler = GetOrderHandler = __decorate([
     (0, runtime_1.CatgaHandler)(messages_js_1.GetOrder)
 ], GetOrderHandler);
 /** The pipeline of GetOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_GetOrderHandler(slots, route) {
+const __catga_pipeline_GetOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of GetOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -577,6 +579,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -763,7 +766,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
@@ -803,7 +806,7 @@ exports.PingHandler = PingHandler = __decorate([
     (0, runtime_1.CatgaHandler)(messages_js_1.Ping)
 ], PingHandler);
 /** The pipeline of PingHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PingHandler(slots, route) {
+const __catga_pipeline_PingHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of Ping: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -816,6 +819,7 @@ function __catga_pipeline_PingHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1002,7 +1006,7 @@ function __catga_pipeline_PingHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
@@ -1042,7 +1046,7 @@ exports.AuditOrderPlaced = AuditOrderPlaced = __decorate([
     (0, runtime_1.CatgaHandler)(messages_js_1.OrderPlaced)
 ], AuditOrderPlaced);
 /** The pipeline of AuditOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderPlaced(slots, route) {
+const __catga_pipeline_AuditOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1055,6 +1059,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1241,7 +1246,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
@@ -1281,7 +1286,7 @@ exports.NotifyOrderPlaced = NotifyOrderPlaced = __decorate([
     (0, runtime_1.CatgaHandler)(messages_js_1.OrderPlaced)
 ], NotifyOrderPlaced);
 /** The pipeline of NotifyOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_NotifyOrderPlaced(slots, route) {
+const __catga_pipeline_NotifyOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1294,6 +1299,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1480,7 +1486,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
@@ -1520,7 +1526,7 @@ exports.AuditOrderCancelled = AuditOrderCancelled = __decorate([
     (0, runtime_1.CatgaHandler)(messages_js_1.OrderCancelled)
 ], AuditOrderCancelled);
 /** The pipeline of AuditOrderCancelled for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderCancelled(slots, route) {
+const __catga_pipeline_AuditOrderCancelled = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderCancelled: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1533,6 +1539,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1719,7 +1726,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",

@@ -38,7 +38,7 @@ PlaceOrderHandler = __decorate([
 ], PlaceOrderHandler);
 export { PlaceOrderHandler };
 /** The pipeline of PlaceOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PlaceOrderHandler(slots, route) {
+const __catga_pipeline_PlaceOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of PlaceOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -51,6 +51,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -237,7 +238,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PlaceOrderHandler, {
     message: __catga_m0.PlaceOrder,
     returns: "promise",
@@ -290,7 +291,7 @@ CancelOrderHandler = __decorate([
 ], CancelOrderHandler);
 export { CancelOrderHandler };
 /** The pipeline of CancelOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_CancelOrderHandler(slots, route) {
+const __catga_pipeline_CancelOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of CancelOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -303,6 +304,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -489,7 +491,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(CancelOrderHandler, {
     message: __catga_m0.CancelOrder,
     returns: "promise",
@@ -528,7 +530,7 @@ GetOrderHandler = __decorate([
 ], GetOrderHandler);
 export { GetOrderHandler };
 /** The pipeline of GetOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_GetOrderHandler(slots, route) {
+const __catga_pipeline_GetOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of GetOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -541,6 +543,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -727,7 +730,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
@@ -767,7 +770,7 @@ PingHandler = __decorate([
 ], PingHandler);
 export { PingHandler };
 /** The pipeline of PingHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PingHandler(slots, route) {
+const __catga_pipeline_PingHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of Ping: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -780,6 +783,7 @@ function __catga_pipeline_PingHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -966,7 +970,7 @@ function __catga_pipeline_PingHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
@@ -1006,7 +1010,7 @@ AuditOrderPlaced = __decorate([
 ], AuditOrderPlaced);
 export { AuditOrderPlaced };
 /** The pipeline of AuditOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderPlaced(slots, route) {
+const __catga_pipeline_AuditOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1019,6 +1023,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1205,7 +1210,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
@@ -1245,7 +1250,7 @@ NotifyOrderPlaced = __decorate([
 ], NotifyOrderPlaced);
 export { NotifyOrderPlaced };
 /** The pipeline of NotifyOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_NotifyOrderPlaced(slots, route) {
+const __catga_pipeline_NotifyOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1258,6 +1263,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1444,7 +1450,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
@@ -1484,7 +1490,7 @@ AuditOrderCancelled = __decorate([
 ], AuditOrderCancelled);
 export { AuditOrderCancelled };
 /** The pipeline of AuditOrderCancelled for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderCancelled(slots, route) {
+const __catga_pipeline_AuditOrderCancelled = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderCancelled: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1497,6 +1503,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1683,7 +1690,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",

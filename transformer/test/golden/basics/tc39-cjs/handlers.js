@@ -114,7 +114,7 @@ let PlaceOrderHandler = (() => {
 })();
 exports.PlaceOrderHandler = PlaceOrderHandler;
 /** The pipeline of PlaceOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PlaceOrderHandler(slots, route) {
+const __catga_pipeline_PlaceOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of PlaceOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -127,6 +127,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -313,7 +314,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PlaceOrderHandler, {
     message: __catga_m0.PlaceOrder,
     returns: "promise",
@@ -378,7 +379,7 @@ let CancelOrderHandler = (() => {
 })();
 exports.CancelOrderHandler = CancelOrderHandler;
 /** The pipeline of CancelOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_CancelOrderHandler(slots, route) {
+const __catga_pipeline_CancelOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of CancelOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -391,6 +392,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -577,7 +579,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(CancelOrderHandler, {
     message: __catga_m0.CancelOrder,
     returns: "promise",
@@ -628,7 +630,7 @@ let GetOrderHandler = (() => {
 })();
 exports.GetOrderHandler = GetOrderHandler;
 /** The pipeline of GetOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_GetOrderHandler(slots, route) {
+const __catga_pipeline_GetOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of GetOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -641,6 +643,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -827,7 +830,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
@@ -879,7 +882,7 @@ let PingHandler = (() => {
 })();
 exports.PingHandler = PingHandler;
 /** The pipeline of PingHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PingHandler(slots, route) {
+const __catga_pipeline_PingHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of Ping: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -892,6 +895,7 @@ function __catga_pipeline_PingHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1078,7 +1082,7 @@ function __catga_pipeline_PingHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
@@ -1130,7 +1134,7 @@ let AuditOrderPlaced = (() => {
 })();
 exports.AuditOrderPlaced = AuditOrderPlaced;
 /** The pipeline of AuditOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderPlaced(slots, route) {
+const __catga_pipeline_AuditOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1143,6 +1147,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1329,7 +1334,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
@@ -1381,7 +1386,7 @@ let NotifyOrderPlaced = (() => {
 })();
 exports.NotifyOrderPlaced = NotifyOrderPlaced;
 /** The pipeline of NotifyOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_NotifyOrderPlaced(slots, route) {
+const __catga_pipeline_NotifyOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1394,6 +1399,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1580,7 +1586,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
@@ -1632,7 +1638,7 @@ let AuditOrderCancelled = (() => {
 })();
 exports.AuditOrderCancelled = AuditOrderCancelled;
 /** The pipeline of AuditOrderCancelled for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderCancelled(slots, route) {
+const __catga_pipeline_AuditOrderCancelled = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderCancelled: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1645,6 +1651,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1831,7 +1838,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",

@@ -78,7 +78,7 @@ let PlaceOrderHandler = (() => {
 })();
 export { PlaceOrderHandler };
 /** The pipeline of PlaceOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PlaceOrderHandler(slots, route) {
+const __catga_pipeline_PlaceOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of PlaceOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -91,6 +91,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -277,7 +278,7 @@ function __catga_pipeline_PlaceOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PlaceOrderHandler, {
     message: __catga_m0.PlaceOrder,
     returns: "promise",
@@ -342,7 +343,7 @@ let CancelOrderHandler = (() => {
 })();
 export { CancelOrderHandler };
 /** The pipeline of CancelOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_CancelOrderHandler(slots, route) {
+const __catga_pipeline_CancelOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of CancelOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -355,6 +356,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -541,7 +543,7 @@ function __catga_pipeline_CancelOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(CancelOrderHandler, {
     message: __catga_m0.CancelOrder,
     returns: "promise",
@@ -592,7 +594,7 @@ let GetOrderHandler = (() => {
 })();
 export { GetOrderHandler };
 /** The pipeline of GetOrderHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_GetOrderHandler(slots, route) {
+const __catga_pipeline_GetOrderHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of GetOrder: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -605,6 +607,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -791,7 +794,7 @@ function __catga_pipeline_GetOrderHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(GetOrderHandler, {
     message: __catga_m0.GetOrder,
     returns: "promise",
@@ -843,7 +846,7 @@ let PingHandler = (() => {
 })();
 export { PingHandler };
 /** The pipeline of PingHandler for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_PingHandler(slots, route) {
+const __catga_pipeline_PingHandler = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of Ping: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -856,6 +859,7 @@ function __catga_pipeline_PingHandler(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1042,7 +1046,7 @@ function __catga_pipeline_PingHandler(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(PingHandler, {
     message: __catga_m0.Ping,
     returns: "value",
@@ -1094,7 +1098,7 @@ let AuditOrderPlaced = (() => {
 })();
 export { AuditOrderPlaced };
 /** The pipeline of AuditOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderPlaced(slots, route) {
+const __catga_pipeline_AuditOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1107,6 +1111,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1293,7 +1298,7 @@ function __catga_pipeline_AuditOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "value",
@@ -1345,7 +1350,7 @@ let NotifyOrderPlaced = (() => {
 })();
 export { NotifyOrderPlaced };
 /** The pipeline of NotifyOrderPlaced for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_NotifyOrderPlaced(slots, route) {
+const __catga_pipeline_NotifyOrderPlaced = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderPlaced: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1358,6 +1363,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1544,7 +1550,7 @@ function __catga_pipeline_NotifyOrderPlaced(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(NotifyOrderPlaced, {
     message: __catga_m0.OrderPlaced,
     returns: "promise",
@@ -1596,7 +1602,7 @@ let AuditOrderCancelled = (() => {
 })();
 export { AuditOrderCancelled };
 /** The pipeline of AuditOrderCancelled for one route, compiled by @catga/transformer: the route's hooked behaviours in order around route.inner. */
-function __catga_pipeline_AuditOrderCancelled(slots, route) {
+const __catga_pipeline_AuditOrderCancelled = (slots, route) => {
     const [tracing, metrics, logging, validation, circuitBreaker, deadLetter, timeout] = slots;
     /** One call of OrderCancelled: its message, its start, and what each slot's enter() gave its leave(). */
     class Run {
@@ -1609,6 +1615,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
             this.circuitBreaker = undefined;
             this.deadLetter = undefined;
         }
+        // enterX: slot X's enter() and the slots inside it. leaveX: its leave() and the slots outside it, down to slot `first`.
         enterTracing(first, context) {
             if (tracing !== undefined) {
                 let state;
@@ -1795,7 +1802,7 @@ function __catga_pipeline_AuditOrderCancelled(slots, route) {
         route.start();
         return new Run(message, route.startedAt()).enterTracing(0, context);
     };
-}
+};
 __catga.defineHandler(AuditOrderCancelled, {
     message: __catga_m0.OrderCancelled,
     returns: "value",
