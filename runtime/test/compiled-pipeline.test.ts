@@ -253,6 +253,19 @@ describe('generated pipeline in an instance', () => {
     await catga.close();
   });
 
+  it('refuses a malformed pipeline when the handler is defined', () => {
+    class BrokenHandler {
+      handle(): string {
+        return 'never';
+      }
+    }
+    const describeWith = (pipeline: unknown) => () =>
+      defineHandler(BrokenHandler, { message: Sample, returns: 'value', invoke: (handler: BrokenHandler) => handler.handle(), pipeline: pipeline as CompiledPipeline, source: 'test:2' });
+    for (const malformed of [null, { slots: pipeline.slots }, { slots: [{ name: 'tracing' }], create: () => undefined }, { slots: 'tracing', create: () => undefined }]) {
+      expect(describeWith(malformed)).toThrow('the generated handler description is malformed (rebuild)');
+    }
+  });
+
   it('leaves a route with a behaviour of its own among the hooked ones to the hooked run', async () => {
     created.length = 0;
     const audit = { name: 'audit', forMessage: () => Object.assign(() => Promise.resolve(ok('never')), { precheck: () => undefined }) };

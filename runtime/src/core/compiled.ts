@@ -85,13 +85,14 @@ export interface CompiledHandler {
   readonly source: string;
 }
 
-function isPipeline(pipeline: CompiledPipeline): boolean {
+/** Whether generated code handed in a pipeline the dispatcher can run (`slots` and a `create` function). */
+function isPipeline(value: unknown): value is CompiledPipeline {
+  if (typeof value !== 'object' || value === null) return false;
+  const { create, slots } = value as Partial<Record<keyof CompiledPipeline, unknown>>;
   return (
-    typeof pipeline === 'object' &&
-    pipeline !== null &&
-    typeof pipeline.create === 'function' &&
-    Array.isArray(pipeline.slots) &&
-    pipeline.slots.every((slot) => typeof slot?.name === 'string' && typeof slot.within === 'boolean' && typeof slot.leave === 'boolean')
+    typeof create === 'function' &&
+    Array.isArray(slots) &&
+    slots.every((slot: Partial<Record<string, unknown>> | null) => typeof slot?.['name'] === 'string' && typeof slot['within'] === 'boolean' && typeof slot['leave'] === 'boolean')
   );
 }
 
